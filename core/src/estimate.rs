@@ -8,6 +8,7 @@
 //! size. A day has 86,400 seconds and a year 365 days, the convention the notes' source uses (100
 //! million URLs a day for 10 years is 365 billion records).
 
+use crate::experiment::{Outcome, Shown};
 use crate::format;
 use serde::{Deserialize, Serialize};
 
@@ -420,7 +421,7 @@ impl Estimate {
 }
 
 fn rate(x: f64) -> String {
-    format!("{}/s", format::count(x))
+    format!("{}/s", count_rate(x))
 }
 
 fn step(label: &'static str, formula: String, value: f64, shown: String) -> Step {
@@ -467,7 +468,7 @@ pub fn estimate(a: &Assumptions) -> Estimate {
                 share_text(write_share)
             ),
             writes,
-            rate(round_rate(writes)),
+            rate(writes),
         ),
         step(
             "Read QPS",
@@ -477,19 +478,19 @@ pub fn estimate(a: &Assumptions) -> Estimate {
                 share_text(a.read_share)
             ),
             reads,
-            rate(round_rate(reads)),
+            rate(reads),
         ),
         step(
             "Peak write QPS",
             format!("{} writes/s × {} peak factor", count_rate(writes), count(a.peak_factor)),
             writes * a.peak_factor,
-            rate(round_rate(writes * a.peak_factor)),
+            rate(writes * a.peak_factor),
         ),
         step(
             "Peak read QPS",
             format!("{} reads/s × {} peak factor", count_rate(reads), count(a.peak_factor)),
             reads * a.peak_factor,
-            rate(round_rate(reads * a.peak_factor)),
+            rate(reads * a.peak_factor),
         ),
     ];
     let storage = vec![
@@ -551,17 +552,14 @@ pub fn estimate(a: &Assumptions) -> Estimate {
     Estimate { traffic, storage, bandwidth }
 }
 
-/// Rates below 100/s keep two decimals (11.57), larger ones three significant digits.
+/// Rates below 100/s keep two decimals (11.57), larger ones three significant digits (1,160).
 fn count_rate(x: f64) -> String {
     if x < 100.0 {
-        format!("{:.2}", x).trim_end_matches('0').trim_end_matches('.').to_string()
+        let text = format!("{x:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        format::count(round_rate(x))
+        format::count(x)
     }
-}
-
-fn round_rate(x: f64) -> f64 {
-    if x < 100.0 { (x * 100.0).round() / 100.0 } else { x }
 }
 
 fn share_text(share: f64) -> String {
@@ -573,6 +571,65 @@ fn ratio_text(read_share: f64) -> String {
         "reads only".to_string()
     } else {
         format!("{}:1", format::significant(read_share / (1.0 - read_share), 3))
+    }
+}
+
+/// A claim about estimation that the page runs live through the estimator.
+#[derive(Clone, Copy)]
+pub struct Claim {
+    pub claim: &'static str,
+    pub source: &'static str,
+    pub run: fn() -> Outcome,
+}
+
+/// The estimation page's experiments: the notes' rule of thumb and the worked examples of the
+/// notes' source, each recomputed by the estimator above.
+pub const CLAIMS: [Claim; 3] = [
+    Claim {
+        claim: "1 million requests a day is about 12 requests a second.",
+        source: "The notes, \"Approximation\"",
+        run: || {
+            let measured = per_second(1e6);
+            Outcome::within(
+                measured,
+                12.0,
+                0.05,
+                Shown { measured: |x| format!("{x:.3} requests/s"), expected: |x| format!("{x} requests/s") },
+                "1,000,000 requests ÷ 86,400 seconds in a day.".to_string(),
+            )
+        },
+    },
+    Claim {
+        claim: "A URL shortener taking 100 million URLs a day needs 36.5 TB over 10 years.",
+        source: "URL shortener chapter of the notes' source (Alex Xu, System Design Interview)",
+        run: || preset_storage_outcome(&PRESETS[0], 36.5e12),
+    },
+    Claim {
+        claim: "A news feed with 150 million daily users stores about 55 PB of media in 5 years.",
+        source: "Estimation example of the notes' source (Alex Xu, System Design Interview)",
+        run: || preset_storage_outcome(&PRESETS[1], 55e15),
+    },
+];
+
+fn preset_storage_outcome(preset: &Preset, expected: f64) -> Outcome {
+    let detail = format!("The \"{}\" preset through the estimator: {}", preset.name, preset.story);
+    match preset.form().parse() {
+        Ok(a) => {
+            let stored = estimate(&a).value("Storage, all copies").unwrap_or(f64::NAN);
+            Outcome::within(
+                stored,
+                expected,
+                0.01,
+                Shown { measured: format::bytes, expected: format::bytes },
+                detail,
+            )
+        }
+        Err(errors) => Outcome {
+            measured: "—".to_string(),
+            expected: format::bytes(expected),
+            reproduced: false,
+            detail: format!("The preset does not parse: {errors:?}"),
+        },
     }
 }
 
@@ -621,6 +678,15 @@ mod tests {
         assert_eq!(avg.shown, "11.57 requests/s");
         assert_eq!(avg.formula, "1,000,000 requests/day ÷ 86,400 s/day");
         assert!(close(e.value("Storage, all copies").unwrap(), 1e6 * 365.0 * 1000.0 * 3.0));
+    }
+
+    #[test]
+    fn every_claim_is_reproduced() {
+        let measured: Vec<_> = CLAIMS.iter().map(|c| (c.run)()).collect();
+        assert_eq!(measured[0].measured, "11.574 requests/s");
+        assert_eq!(measured[1].measured, "36.5 TB");
+        assert_eq!(measured[2].measured, "54.8 PB");
+        assert!(measured.iter().all(|o| o.reproduced), "{measured:?}");
     }
 
     #[test]

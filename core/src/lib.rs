@@ -7,5 +7,6 @@
 //! `cargo xtask bench` times natively (criterion) and in the browser.
 
 pub mod estimate;
+pub mod experiment;
 pub mod format;
 pub mod kernels;

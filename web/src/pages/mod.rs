@@ -1,0 +1,26 @@
+//! One module per page, and the list of system pages that the home page and the navigation show.
+
+pub mod estimate;
+pub mod home;
+pub mod not_found;
+
+use crate::app::Route;
+
+/// A system page as the home page's card and the header's navigation show it.
+pub struct SystemPage {
+    pub route: Route,
+    /// The name in the navigation.
+    pub short: &'static str,
+    pub title: &'static str,
+    /// The page's one-sentence promise.
+    pub promise: &'static str,
+}
+
+/// Every system page that exists, in the notes' order. No card for a page not built yet.
+pub const SYSTEMS: &[SystemPage] = &[SystemPage {
+    route: Route::Estimate,
+    short: "Estimate",
+    title: "Capacity estimation",
+    promise: "Turn users and habits into requests per second, storage and bandwidth, with every step of the \
+              arithmetic shown, next to the latency numbers every programmer should know.",
+}];
