@@ -7,3 +7,4 @@ pub mod copy_link;
 pub mod experiment;
 pub mod field;
 pub mod page;
+pub mod seed;
