@@ -9,4 +9,5 @@
 pub mod estimate;
 pub mod experiment;
 pub mod format;
+pub mod ids;
 pub mod kernels;
