@@ -11,3 +11,4 @@ pub mod experiment;
 pub mod format;
 pub mod ids;
 pub mod kernels;
+pub mod sim;
