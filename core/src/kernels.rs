@@ -3,7 +3,10 @@
 //! and returns a checksum, so the optimiser cannot drop the work.
 
 use crate::estimate;
+use crate::hashing;
 use crate::ids;
+use crate::rate_limit;
+use std::sync::OnceLock;
 
 /// A named benchmark kernel: `run(n)` performs `n` operations of the kind `unit` names.
 #[derive(Clone, Copy)]
@@ -21,6 +24,17 @@ pub fn all() -> Vec<Kernel> {
         Kernel { name: "ids/uuid-v4", unit: "UUID", run: ids_uuid_v4 },
         Kernel { name: "ids/uuid-v7", unit: "UUID", run: ids_uuid_v7 },
         Kernel { name: "ids/check", unit: "ID checked", run: ids_check },
+        Kernel { name: "hashing/lookup-1000x200", unit: "lookup", run: hashing_lookup },
+        Kernel { name: "hashing/lookup-sha1-key", unit: "key", run: hashing_lookup_sha1 },
+        Kernel { name: "hashing/lookup-xxh3-key", unit: "key", run: hashing_lookup_xxh3 },
+        Kernel { name: "hashing/ring-build", unit: "virtual node", run: hashing_ring_build },
+        Kernel { name: "hashing/load-stats", unit: "key", run: hashing_load_stats },
+        Kernel { name: "rate_limit/token_bucket", unit: "decision", run: rate_limit_token_bucket },
+        Kernel { name: "rate_limit/leaky_bucket", unit: "decision", run: rate_limit_leaky_bucket },
+        Kernel { name: "rate_limit/fixed_window", unit: "decision", run: rate_limit_fixed_window },
+        Kernel { name: "rate_limit/sliding_log", unit: "decision", run: rate_limit_sliding_log },
+        Kernel { name: "rate_limit/sub_window_counter", unit: "decision", run: rate_limit_sub_window_counter },
+        Kernel { name: "rate_limit/two_window_counter", unit: "decision", run: rate_limit_two_window_counter },
     ]
 }
 
@@ -81,6 +95,142 @@ fn interleaved_records(n: u64) -> Vec<ids::checker::Record> {
             id: u128::from(((i / 8) << 22) | ((i % 2) << 12) | ((i % 8) / 2)),
         })
         .collect()
+}
+
+/// The benchmark ring: 1,000 servers with 200 virtual nodes each (200,000 positions, SHA-1), built
+/// once.
+fn hashing_ring() -> &'static hashing::Ring {
+    static RING: OnceLock<hashing::Ring> = OnceLock::new();
+    RING.get_or_init(|| {
+        let servers: Vec<(String, u32)> = (0..1000).map(|i| (format!("server-{i}"), 200)).collect();
+        hashing::Ring::build(hashing::HashFn::Sha1, &servers)
+            .expect("1,000 servers x 200 virtual nodes is valid")
+    })
+}
+
+/// SplitMix64 (Steele, Lea and Flood 2014): cheap, well-spread benchmark inputs.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// `n` lookups of random, already hashed 160-bit positions on the 1,000 x 200 ring: the binary
+/// search with wrap-around alone (the target: under 150 ns natively).
+fn hashing_lookup(n: u64) -> u64 {
+    let ring = hashing_ring();
+    let mut state = n;
+    (0..n).fold(0u64, |acc, _| {
+        let p = hashing::Position { hi: splitmix64(&mut state), mid: splitmix64(&mut state), lo: 0 };
+        acc.wrapping_add(ring.owner(p).map_or(0, |s| s as u64))
+    })
+}
+
+/// `n` lookups of 8-byte keys including hashing them with SHA-1, on the 1,000 x 200 ring.
+fn hashing_lookup_sha1(n: u64) -> u64 {
+    hashing_lookup_keys(n, hashing::HashFn::Sha1)
+}
+
+/// `n` lookups of 8-byte keys including hashing them with XXH3-64.
+fn hashing_lookup_xxh3(n: u64) -> u64 {
+    hashing_lookup_keys(n, hashing::HashFn::Xxh3)
+}
+
+fn hashing_lookup_keys(n: u64, hash: hashing::HashFn) -> u64 {
+    let ring = hashing_ring();
+    (0..n).fold(0u64, |acc, i| {
+        acc.wrapping_add(ring.owner(hash.position(&i.to_le_bytes())).map_or(0, |s| s as u64))
+    })
+}
+
+/// Builds rings holding `n` virtual nodes in all (servers of 200 virtual nodes, SHA-1, up to
+/// 200,000 per ring): hashing every position and sorting them.
+fn hashing_ring_build(n: u64) -> u64 {
+    let mut left = n;
+    let mut checksum = 0u64;
+    let mut round = 0u64;
+    while left > 0 {
+        let this = left.min(200_000);
+        let servers: Vec<(String, u32)> = (0..this.div_ceil(200))
+            .map(|i| (format!("r{round}-s{i}"), (this - i * 200).min(200) as u32))
+            .collect();
+        let ring = hashing::Ring::build(hashing::HashFn::Sha1, &servers).expect("valid servers");
+        checksum = checksum.wrapping_add(ring.points()[0].position.hi);
+        left -= this;
+        round += 1;
+    }
+    checksum
+}
+
+/// The benchmark key set: 1,000,000 keys (XXH3-64 positions, sorted), made once.
+fn hashing_keys() -> &'static hashing::KeySet {
+    static KEYS: OnceLock<hashing::KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        hashing::KeySet::generate(hashing::HashFn::Xxh3, 1_000_000, 42).expect("1 million keys is valid")
+    })
+}
+
+/// The load statistics of `n` keys (a run of the 1,000,000 sorted keys, repeated as needed) on the
+/// 1,000 x 200 ring: the owner of every key by one sweep, keys per server, mean, standard
+/// deviation, CV and max/mean. Times 1,000,000 gives the cost of the page's statistics for a
+/// million keys.
+fn hashing_load_stats(n: u64) -> u64 {
+    let ring = hashing_ring();
+    let positions = hashing_keys().positions();
+    let total = positions.len() as u64;
+    let mut left = n;
+    let mut checksum = 0u64;
+    while left > 0 {
+        let this = left.min(total);
+        let start = ((n.wrapping_mul(7_919) + left) % (total - this + 1)) as usize;
+        let owners = ring.owners_of_sorted(&positions[start..start + this as usize]).expect("not empty");
+        let mut counts = vec![0u64; ring.servers().len()];
+        for o in owners {
+            counts[o as usize] += 1;
+        }
+        let stats = hashing::LoadStats::of_counts(&counts).expect("1,000 servers");
+        checksum = checksum.wrapping_add(stats.max as u64).wrapping_add(stats.cv.to_bits());
+        left -= this;
+    }
+    checksum
+}
+
+/// `n` decisions of one rate limiter on a keyed workload: 64 clients in a scrambled order, the
+/// clock moving on 1 ms every 4 requests, against a limit of 10 per 100 ms (a bucket of 10 at
+/// 100/s). The kernels below differ only in the algorithm; the criterion bench
+/// `rate_limit_vs_governor` times the same algorithms on a larger workload next to `governor`.
+fn rate_limit_decisions<A: rate_limit::Algorithm>(algorithm: A, n: u64) -> u64 {
+    let mut limiter = rate_limit::Keyed::new(algorithm);
+    (0..n).fold(0u64, |admitted, i| {
+        let client = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58;
+        admitted + limiter.decide(client, i / 4).is_admitted() as u64
+    })
+}
+
+fn rate_limit_token_bucket(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::TokenBucket::new(10, rate_limit::Rate::per_second(100)), n)
+}
+
+fn rate_limit_leaky_bucket(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::LeakyBucket::new(10, rate_limit::Rate::per_second(100)), n)
+}
+
+fn rate_limit_fixed_window(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::FixedWindow::new(100, 10), n)
+}
+
+fn rate_limit_sliding_log(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::SlidingLog::new(100, 10), n)
+}
+
+fn rate_limit_sub_window_counter(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::SubWindowCounter::new(100, 10, 10), n)
+}
+
+fn rate_limit_two_window_counter(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::TwoWindowCounter::new(100, 10), n)
 }
 
 #[cfg(test)]

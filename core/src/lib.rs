@@ -9,6 +9,7 @@
 pub mod estimate;
 pub mod experiment;
 pub mod format;
+pub mod hashing;
 pub mod ids;
 pub mod kernels;
 pub mod sim;
