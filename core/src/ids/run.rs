@@ -197,6 +197,58 @@ pub struct Fault {
     pub kind: FaultKind,
 }
 
+impl Fault {
+    /// The fault as it appears in a link: `back-1-10@120` (server 1's clock back 10 ms at 120 ms),
+    /// `freeze-2-5@300`, `burst-1-5000@400`, `crash-1-100@500`, `add-one@600`, `add-stop@600`.
+    /// Servers are counted from 1, as the page shows them.
+    pub fn to_text(&self) -> String {
+        let body = match self.kind {
+            FaultKind::ClockBack { server, by_ms } => format!("back-{}-{by_ms}", server + 1),
+            FaultKind::FreezeClock { server, for_ms } => format!("freeze-{}-{for_ms}", server + 1),
+            FaultKind::Burst { server, requests } => format!("burst-{}-{requests}", server + 1),
+            FaultKind::CrashTicketServer { server, for_ms } => format!("crash-{}-{for_ms}", server + 1),
+            FaultKind::AddMultiMasterServer { policy: AddPolicy::OneByOne } => "add-one".to_string(),
+            FaultKind::AddMultiMasterServer { policy: AddPolicy::StopTheWorld } => "add-stop".to_string(),
+        };
+        format!("{body}@{}", self.at_ms)
+    }
+
+    /// Reads one fault written by [`Fault::to_text`].
+    pub fn parse(text: &str) -> Result<Fault, String> {
+        let bad = || {
+            format!(
+                "\"{}\" is not a fault. Write faults like back-1-10@120 (server 1's clock back 10 ms at \
+120 ms), freeze-1-5@300, burst-1-5000@400, crash-1-100@500, add-one@600 or add-stop@600.",
+                text.chars().take(40).collect::<String>()
+            )
+        };
+        let (body, at) = text.trim().split_once('@').ok_or_else(bad)?;
+        let at_ms: u64 = at.parse().map_err(|_| bad())?;
+        let parts: Vec<&str> = body.split('-').collect();
+        let num = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok()).ok_or_else(bad);
+        let server = || -> Result<u32, String> {
+            let n = num(1)?;
+            if (1..=u64::from(MAX_SERVERS)).contains(&n) { Ok(n as u32 - 1) } else { Err(bad()) }
+        };
+        let kind = match (parts[0], parts.len()) {
+            ("back", 3) => FaultKind::ClockBack { server: server()?, by_ms: num(2)? },
+            ("freeze", 3) => FaultKind::FreezeClock { server: server()?, for_ms: num(2)? },
+            ("burst", 3) => {
+                FaultKind::Burst { server: server()?, requests: u32::try_from(num(2)?).map_err(|_| bad())? }
+            }
+            ("crash", 3) => FaultKind::CrashTicketServer { server: server()?, for_ms: num(2)? },
+            ("add", 2) if parts[1] == "one" => {
+                FaultKind::AddMultiMasterServer { policy: AddPolicy::OneByOne }
+            }
+            ("add", 2) if parts[1] == "stop" => {
+                FaultKind::AddMultiMasterServer { policy: AddPolicy::StopTheWorld }
+            }
+            _ => return Err(bad()),
+        };
+        Ok(Fault { at_ms, kind })
+    }
+}
+
 /// Everything that defines a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunConfig {
@@ -242,6 +294,108 @@ impl Default for RunConfig {
 }
 
 impl RunConfig {
+    /// A configuration from a link's query pairs. Missing keys take the default; a value that does
+    /// not parse is reported with its key and the default is used instead, so a bad link still
+    /// opens. Keys: `seed`, `servers`, `rate`, `ms`, `start` (Unix ms or a UTC date), `layout`
+    /// (twitter, discord), `clock` (refuse, wait), `tickets` (32, 64), `faults` (comma-separated
+    /// [`Fault::to_text`]).
+    pub fn from_query<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> (RunConfig, Vec<(&'static str, String)>) {
+        let mut config = RunConfig::default();
+        let mut errors = Vec::new();
+        fn number<T: std::str::FromStr>(value: &str) -> Option<T> {
+            value.trim().replace([',', '_'], "").parse().ok()
+        }
+        for (key, value) in pairs {
+            match key {
+                "seed" => match number::<u64>(value) {
+                    Some(v) => config.seed = v,
+                    None => errors.push(("seed", "Enter the seed as a whole number.".to_string())),
+                },
+                "servers" => match number::<u32>(value).filter(|v| (1..=MAX_SERVERS).contains(v)) {
+                    Some(v) => config.servers = v,
+                    None => errors.push(("servers", format!("Choose from 1 to {MAX_SERVERS} servers."))),
+                },
+                "rate" => match number::<u32>(value).filter(|v| *v <= MAX_RATE_PER_MS) {
+                    Some(v) => config.rate_per_ms = v,
+                    None => errors.push((
+                        "rate",
+                        format!("Choose from 0 to {MAX_RATE_PER_MS} requests per millisecond."),
+                    )),
+                },
+                "ms" => match number::<u64>(value).filter(|v| (1..=MAX_DURATION_MS).contains(v)) {
+                    Some(v) => config.duration_ms = v,
+                    None => errors.push(("ms", "Choose a run of 1 to 10,000 ms.".to_string())),
+                },
+                "start" => match super::utc::parse_unix_ms(value) {
+                    Ok(v) => config.start_unix_ms = v,
+                    Err(e) => errors.push(("start", e)),
+                },
+                "layout" => match SnowflakePreset::from_key(value) {
+                    Some(v) => config.snowflake = v,
+                    None => {
+                        errors.push(("layout", "Choose the twitter or discord snowflake layout.".to_string()))
+                    }
+                },
+                "clock" => match ClockPolicy::from_key(value) {
+                    Some(v) => config.clock_policy = v,
+                    None => errors
+                        .push(("clock", "Choose refuse or wait for a clock that moves back.".to_string())),
+                },
+                "tickets" => match value {
+                    "32" => config.ticket_width = TicketWidth::Bits32,
+                    "64" => config.ticket_width = TicketWidth::Bits64,
+                    _ => errors.push(("tickets", "Choose 32- or 64-bit ticket tables.".to_string())),
+                },
+                "faults" => {
+                    for text in value.split(',').filter(|t| !t.trim().is_empty()) {
+                        match Fault::parse(text) {
+                            Ok(f) => config.faults.push(f),
+                            Err(e) => errors.push(("faults", e)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (config, errors)
+    }
+
+    /// The configuration as query pairs; defaults are left out to keep links short.
+    pub fn to_query(&self) -> Vec<(&'static str, String)> {
+        let d = RunConfig::default();
+        let mut q = Vec::new();
+        if self.seed != d.seed {
+            q.push(("seed", self.seed.to_string()));
+        }
+        if self.servers != d.servers {
+            q.push(("servers", self.servers.to_string()));
+        }
+        if self.rate_per_ms != d.rate_per_ms {
+            q.push(("rate", self.rate_per_ms.to_string()));
+        }
+        if self.duration_ms != d.duration_ms {
+            q.push(("ms", self.duration_ms.to_string()));
+        }
+        if self.start_unix_ms != d.start_unix_ms {
+            q.push(("start", self.start_unix_ms.to_string()));
+        }
+        if self.snowflake != d.snowflake {
+            q.push(("layout", self.snowflake.key().to_string()));
+        }
+        if self.clock_policy != d.clock_policy {
+            q.push(("clock", self.clock_policy.key().to_string()));
+        }
+        if self.ticket_width != d.ticket_width {
+            q.push(("tickets", self.ticket_width.bits().to_string()));
+        }
+        if !self.faults.is_empty() {
+            q.push(("faults", self.faults.iter().map(Fault::to_text).collect::<Vec<_>>().join(",")));
+        }
+        q
+    }
+
     /// Checks the configuration; the message says what to change.
     pub fn check(&self) -> Result<(), String> {
         if !(1..=MAX_SERVERS).contains(&self.servers) {
@@ -400,6 +554,15 @@ fn scheme_index(scheme: Scheme) -> usize {
     Scheme::ALL.iter().position(|s| *s == scheme).unwrap_or(0)
 }
 
+/// A server's clock as the page shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClockView {
+    pub reading_unix_ms: u64,
+    /// Reading minus true time: negative when the clock is behind.
+    pub off_by_ms: i128,
+    pub frozen: bool,
+}
+
 /// A server's clock: true time plus an offset, or stuck at a value while frozen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Clock {
@@ -528,6 +691,17 @@ impl Run {
     /// What server `server`'s clock reads now.
     pub fn clock_unix_ms(&self, server: u32) -> Option<u64> {
         self.clocks.get(server as usize).map(|c| c.read(self.now_unix_ms()))
+    }
+
+    /// Server `server`'s clock now: its reading, how far it is off the true time, and whether it
+    /// is frozen.
+    pub fn clock(&self, server: u32) -> Option<ClockView> {
+        let now = self.now_unix_ms();
+        self.clocks.get(server as usize).map(|c| ClockView {
+            reading_unix_ms: c.read(now),
+            off_by_ms: c.read(now) as i128 - now as i128,
+            frozen: c.frozen.is_some_and(|(until, _)| now < until),
+        })
     }
 
     /// Everything one scheme issued, in issue order.
@@ -1002,12 +1176,80 @@ mod tests {
     }
 
     #[test]
+    fn faults_read_and_write_as_link_text() {
+        for (text, fault) in [
+            ("back-1-10@120", Fault { at_ms: 120, kind: FaultKind::ClockBack { server: 0, by_ms: 10 } }),
+            ("freeze-2-5@300", Fault { at_ms: 300, kind: FaultKind::FreezeClock { server: 1, for_ms: 5 } }),
+            ("burst-1-5000@400", Fault { at_ms: 400, kind: FaultKind::Burst { server: 0, requests: 5_000 } }),
+            (
+                "crash-8-100@0",
+                Fault { at_ms: 0, kind: FaultKind::CrashTicketServer { server: 7, for_ms: 100 } },
+            ),
+            (
+                "add-one@600",
+                Fault { at_ms: 600, kind: FaultKind::AddMultiMasterServer { policy: AddPolicy::OneByOne } },
+            ),
+            (
+                "add-stop@6",
+                Fault { at_ms: 6, kind: FaultKind::AddMultiMasterServer { policy: AddPolicy::StopTheWorld } },
+            ),
+        ] {
+            assert_eq!(Fault::parse(text), Ok(fault), "{text}");
+            assert_eq!(fault.to_text(), text);
+        }
+        for text in [
+            "",
+            "back-0-10@1",
+            "back-9-10@1",
+            "back-1@1",
+            "burst-1-99999999999@1",
+            "add-all@1",
+            "back-1-10",
+            "x@1",
+        ] {
+            assert!(Fault::parse(text).unwrap_err().contains("is not a fault"), "{text}");
+        }
+    }
+
+    #[test]
+    fn config_round_trips_through_the_query() {
+        let config = RunConfig {
+            seed: 99,
+            servers: 3,
+            rate_per_ms: 7,
+            duration_ms: 2_000,
+            start_unix_ms: 1_656_432_460_105,
+            snowflake: SnowflakePreset::Discord,
+            clock_policy: ClockPolicy::WaitOut,
+            ticket_width: TicketWidth::Bits32,
+            faults: vec![
+                Fault { at_ms: 10, kind: FaultKind::ClockBack { server: 2, by_ms: 4 } },
+                Fault { at_ms: 20, kind: FaultKind::AddMultiMasterServer { policy: AddPolicy::OneByOne } },
+            ],
+        };
+        let query = config.to_query();
+        let (back, errors) = RunConfig::from_query(query.iter().map(|(k, v)| (*k, v.as_str())));
+        assert_eq!((back, errors), (config, vec![]));
+        assert_eq!(RunConfig::default().to_query(), vec![]);
+        let (config, errors) =
+            RunConfig::from_query([("servers", "12"), ("faults", "back-1-5@3,nonsense"), ("clock", "maybe")]);
+        assert_eq!(config.servers, 2);
+        assert_eq!(config.faults.len(), 1);
+        let keys: Vec<&str> = errors.iter().map(|e| e.0).collect();
+        assert_eq!(keys, ["servers", "faults", "clock"]);
+        assert_eq!(errors[0].1, "Choose from 1 to 8 servers.");
+    }
+
+    #[test]
     fn faults_added_during_a_run_apply_from_then_on() {
         let mut live = Run::new(RunConfig { duration_ms: 40, ..RunConfig::default() }).unwrap();
         live.run_to(20);
         let fault = Fault { at_ms: 20, kind: FaultKind::ClockBack { server: 0, by_ms: 5 } };
         live.add_fault(fault).unwrap();
         assert!(live.add_fault(Fault { at_ms: 3, ..fault }).is_err());
+        assert_eq!(live.clock(0).map(|c| (c.off_by_ms, c.frozen)), Some((0, false)));
+        live.run_to(21);
+        assert_eq!(live.clock(0).map(|c| (c.off_by_ms, c.frozen)), Some((-5, false)));
         live.run_all();
         // The same run with the fault scheduled from the start.
         let planned = run(RunConfig { duration_ms: 40, faults: vec![fault], ..RunConfig::default() });

@@ -16,7 +16,7 @@
 //! birthday bound): half a chance needs about 2.71 × 10^18 UUIDs, a billion a second for about
 //! 86 years (Wikipedia, "Universally unique identifier", as quoted in the notes).
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use ::uuid::Uuid;
@@ -36,7 +36,8 @@ impl UuidV4Generator {
     }
 
     pub fn next_uuid(&mut self) -> Uuid {
-        let bytes: [u8; 16] = self.rng.random();
+        let mut bytes = [0u8; 16];
+        self.rng.fill_bytes(&mut bytes);
         ::uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 }
@@ -79,7 +80,7 @@ impl UuidV7Generator {
             _ => (now, self.rng.random::<u64>() & COUNTER_START_MASK),
         };
         self.last = Some((millis, counter));
-        let tail: [u8; 4] = self.rng.random();
+        let tail = self.rng.next_u32().to_be_bytes();
         let bytes = [
             (counter >> 38) as u8 & 0x0f, // the builder puts the version in the high nibble
             (counter >> 30) as u8,
@@ -94,6 +95,43 @@ impl UuidV7Generator {
         ];
         ::uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid()
     }
+}
+
+/// A UUID taken apart for the inspector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UuidInfo {
+    pub uuid: Uuid,
+    /// The standard 8-4-4-4-12 lower-case text.
+    pub text: String,
+    /// The version number (the 13th hex digit).
+    pub version: u8,
+    /// The variant in words ("RFC 9562" for the standard 10xx bits).
+    pub variant: &'static str,
+    /// For version 7, the time in its top 48 bits.
+    pub utc: Option<super::utc::UtcTime>,
+    /// Bits that carry neither version nor variant nor time.
+    pub random_bits: u32,
+}
+
+/// Reads a pasted UUID (with or without hyphens or braces, any case) and takes it apart.
+pub fn inspect(text: &str) -> Result<UuidInfo, String> {
+    let uuid = Uuid::parse_str(text.trim()).map_err(|_| {
+        "Enter a UUID as 32 hexadecimal digits, like 550e8400-e29b-41d4-a716-446655440000.".to_string()
+    })?;
+    let version = uuid.get_version_num() as u8;
+    let variant = match uuid.get_variant() {
+        ::uuid::Variant::NCS => "NCS (reserved)",
+        ::uuid::Variant::RFC4122 => "RFC 9562",
+        ::uuid::Variant::Microsoft => "Microsoft (reserved)",
+        _ => "future (reserved)",
+    };
+    let utc = (version == 7).then(|| super::utc::UtcTime::from_unix_ms(i128::from(v7_unix_ms(&uuid))));
+    let random_bits = match version {
+        4 => V4_RANDOM_BITS,
+        7 => 74,
+        _ => 0,
+    };
+    Ok(UuidInfo { text: uuid.hyphenated().to_string(), uuid, version, variant, utc, random_bits })
 }
 
 /// The Unix milliseconds in a v7 UUID (its top 48 bits).
@@ -143,11 +181,11 @@ impl Birthday {
     /// The notes' question: a billion UUIDs a second, a 50 % chance, 122 random bits.
     pub const NOTES: Birthday = Birthday { rate_per_s: 1e9, probability: 0.5, random_bits: V4_RANDOM_BITS };
 
-    /// Checks the inputs: a rate above 0 and up to 10^18 a second, a probability strictly between
+    /// Checks the inputs: a rate from 0.001 to 10^18 a second, a probability strictly between
     /// 0 and 1, and 1 to 128 random bits.
     pub fn check(&self) -> Result<(), String> {
-        if !(self.rate_per_s.is_finite() && self.rate_per_s > 0.0 && self.rate_per_s <= 1e18) {
-            return Err("Enter a rate above 0 and up to 10^18 IDs a second.".to_string());
+        if !(self.rate_per_s.is_finite() && self.rate_per_s >= 1e-3 && self.rate_per_s <= 1e18) {
+            return Err("Enter a rate from 0.001 to 10^18 IDs a second.".to_string());
         }
         if !(self.probability > 0.0 && self.probability < 1.0) {
             return Err("Enter a probability above 0 % and below 100 %.".to_string());
@@ -156,6 +194,22 @@ impl Birthday {
             return Err("Enter from 1 to 128 random bits.".to_string());
         }
         Ok(())
+    }
+
+    /// Reads the calculator's three fields as typed: a rate (`1,000,000,000`, `1e9`), a probability
+    /// in percent (`50`, `50 %`) and a number of random bits (`122`).
+    pub fn parse(rate: &str, percent: &str, bits: &str) -> Result<Birthday, String> {
+        let number = |text: &str| -> Option<f64> {
+            let cleaned: String = text.chars().filter(|c| !matches!(c, ',' | '_' | ' ' | '%')).collect();
+            let looks_numeric = cleaned.starts_with(|c: char| c.is_ascii_digit() || c == '.');
+            cleaned.parse::<f64>().ok().filter(|v| looks_numeric && v.is_finite())
+        };
+        let rate_per_s = number(rate).ok_or("Enter a rate from 0.001 to 10^18 IDs a second.")?;
+        let percent = number(percent).ok_or("Enter a probability above 0 % and below 100 %.")?;
+        let random_bits = bits.trim().parse::<u32>().map_err(|_| "Enter from 1 to 128 random bits.")?;
+        let b = Birthday { rate_per_s, probability: percent / 100.0, random_bits };
+        b.check()?;
+        Ok(b)
     }
 
     pub fn answer(&self) -> Result<BirthdayAnswer, String> {
@@ -281,8 +335,8 @@ mod tests {
     fn bad_calculator_inputs_are_explained() {
         let base = Birthday::NOTES;
         for (b, message) in [
-            (Birthday { rate_per_s: 0.0, ..base }, "Enter a rate above 0 and up to 10^18 IDs a second."),
-            (Birthday { rate_per_s: f64::NAN, ..base }, "Enter a rate above 0 and up to 10^18 IDs a second."),
+            (Birthday { rate_per_s: 0.0, ..base }, "Enter a rate from 0.001 to 10^18 IDs a second."),
+            (Birthday { rate_per_s: f64::NAN, ..base }, "Enter a rate from 0.001 to 10^18 IDs a second."),
             (Birthday { probability: 1.0, ..base }, "Enter a probability above 0 % and below 100 %."),
             (Birthday { probability: 0.0, ..base }, "Enter a probability above 0 % and below 100 %."),
             (Birthday { random_bits: 0, ..base }, "Enter from 1 to 128 random bits."),
@@ -291,7 +345,50 @@ mod tests {
         }
     }
 
+    #[test]
+    fn inspects_pasted_uuids() {
+        // The notes' example is a version 4 UUID of the standard variant.
+        let info = inspect("550e8400-e29b-41d4-a716-446655440000").unwrap();
+        assert_eq!((info.version, info.variant, info.utc, info.random_bits), (4, "RFC 9562", None, 122));
+        let info = inspect(" {0181AB11-8149-73AA-8CA4-0DB16BD86503} ").unwrap();
+        assert_eq!(info.text, "0181ab11-8149-73aa-8ca4-0db16bd86503");
+        assert_eq!(info.version, 7);
+        assert_eq!(info.utc.unwrap().to_string(), "2022-06-28 16:07:40.105 UTC");
+        for bad in ["", "550e8400", "not-a-uuid", "550e8400-e29b-41d4-a716-44665544000g"] {
+            assert!(inspect(bad).unwrap_err().starts_with("Enter a UUID"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn calculator_fields_parse_what_people_type() {
+        assert_eq!(Birthday::parse("1,000,000,000", "50", "122"), Ok(Birthday::NOTES));
+        assert_eq!(Birthday::parse("1e9", "50 %", " 122 "), Ok(Birthday::NOTES));
+        for (rate, percent, bits, message) in [
+            ("fast", "50", "122", "Enter a rate from 0.001 to 10^18 IDs a second."),
+            ("-1", "50", "122", "Enter a rate from 0.001 to 10^18 IDs a second."),
+            ("inf", "50", "122", "Enter a rate from 0.001 to 10^18 IDs a second."),
+            ("1e9", "100", "122", "Enter a probability above 0 % and below 100 %."),
+            ("1e9", "", "122", "Enter a probability above 0 % and below 100 %."),
+            ("1e9", "50", "129", "Enter from 1 to 128 random bits."),
+            ("1e9", "50", "1.5", "Enter from 1 to 128 random bits."),
+        ] {
+            assert_eq!(
+                Birthday::parse(rate, percent, bits),
+                Err(message.to_string()),
+                "{rate} {percent} {bits}"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn any_calculator_text_answers_or_explains(rate in "\\PC{0,12}", percent in "\\PC{0,6}", bits in "\\PC{0,4}") {
+            if let Ok(b) = Birthday::parse(&rate, &percent, &bits) {
+                let answer = b.answer().unwrap();
+                prop_assert!(answer.seconds.is_finite() && answer.seconds > 0.0);
+            }
+        }
+
         #[test]
         fn v7_strictly_increases_for_any_clock(seed in any::<u64>(), clock in proptest::collection::vec(0u64..50, 1..500)) {
             let mut g = UuidV7Generator::new(seed);
