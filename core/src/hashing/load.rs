@@ -84,6 +84,14 @@ impl Popularity {
         Ok(if s == 0.0 { Popularity::Uniform } else { Popularity::Zipf { s } })
     }
 
+    /// The Zipf exponent (0 for uniform).
+    pub fn exponent(&self) -> f64 {
+        match *self {
+            Popularity::Uniform => 0.0,
+            Popularity::Zipf { s } => s,
+        }
+    }
+
     /// The share of requests for the key of `rank` (1-based) among `keys` keys.
     pub fn share_of_rank(&self, rank: u32, keys: usize) -> f64 {
         match *self {

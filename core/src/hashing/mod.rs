@@ -10,6 +10,7 @@
 //! - [`load`]: [`LoadStats`], [`Popularity`] (uniform, Zipf).
 //! - [`cascade`]: the cascading-failure run.
 //! - [`experiments`]: the page's claims, each run live.
+//! - [`settings`]: the page's settings and their URL form.
 
 pub mod cascade;
 pub mod experiments;
@@ -18,6 +19,7 @@ pub mod keys;
 pub mod load;
 pub mod mod_n;
 pub mod ring;
+pub mod settings;
 
 pub use hash::{HashFn, Position};
 pub use keys::{Assignment, Flow, KeySet, Moves, moves};

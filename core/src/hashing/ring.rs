@@ -282,6 +282,16 @@ impl Ring {
         self.servers.is_empty()
     }
 
+    /// The bytes this ring holds in memory: every virtual node's point (a 24-byte position, its
+    /// server and virtual node numbers), its 8-byte search key, the radix table and the servers'
+    /// names. The notes' "memory costs increase" with virtual nodes, measured.
+    pub fn memory_bytes(&self) -> u64 {
+        let points = self.points.len() * (std::mem::size_of::<Point>() + std::mem::size_of::<u64>());
+        let table = self.buckets.len() * std::mem::size_of::<u32>();
+        let servers: usize = self.servers.iter().map(|s| std::mem::size_of::<Server>() + s.name.len()).sum();
+        (points + table + servers) as u64
+    }
+
     /// The index of the server called `name` in [`Ring::servers`].
     pub fn server_index(&self, name: &str) -> Option<usize> {
         self.servers.binary_search_by(|s| s.name.as_str().cmp(name)).ok()
@@ -669,6 +679,16 @@ mod tests {
         assert_eq!(one.arcs().len(), 1);
         assert!(one.arcs()[0].full);
         assert_eq!(one.ownership(), vec![1.0]);
+    }
+
+    #[test]
+    fn memory_grows_with_virtual_nodes() {
+        // 3 points of 32 + 8 bytes, a 3-bucket table (2 bits: 4 + 1 entries of 4 bytes), 3 servers.
+        let ring = abc();
+        let server = std::mem::size_of::<Server>() as u64;
+        assert_eq!(std::mem::size_of::<Point>(), 32);
+        assert_eq!(ring.memory_bytes(), 3 * 40 + 5 * 4 + 3 * (server + 1));
+        assert_eq!(Ring::new(HashFn::Sha1).memory_bytes(), 2 * 4);
     }
 
     #[test]
