@@ -319,8 +319,7 @@ mod tests {
         // S6 was in the "before" pool, so the next server is S7, never a removed server's twin.
         assert_eq!(removed.next_server_name(), "S7");
         assert!(s.with_server_removed("S9").is_err());
-        let mut full = Settings::default();
-        full.servers = (1..=50).map(|i| format!("S{i}")).collect();
+        let full = Settings { servers: (1..=50).map(|i| format!("S{i}")).collect(), ..Settings::default() };
         assert!(full.with_server_added().is_err());
         assert_eq!(s.colour_of("S1"), 0);
         assert_eq!(s.colour_of("S9"), 0);
