@@ -5,6 +5,7 @@
 use crate::estimate;
 use crate::hashing;
 use crate::ids;
+use crate::rate_limit;
 use std::sync::OnceLock;
 
 /// A named benchmark kernel: `run(n)` performs `n` operations of the kind `unit` names.
@@ -28,6 +29,12 @@ pub fn all() -> Vec<Kernel> {
         Kernel { name: "hashing/lookup-xxh3-key", unit: "key", run: hashing_lookup_xxh3 },
         Kernel { name: "hashing/ring-build", unit: "virtual node", run: hashing_ring_build },
         Kernel { name: "hashing/load-stats", unit: "key", run: hashing_load_stats },
+        Kernel { name: "rate_limit/token_bucket", unit: "decision", run: rate_limit_token_bucket },
+        Kernel { name: "rate_limit/leaky_bucket", unit: "decision", run: rate_limit_leaky_bucket },
+        Kernel { name: "rate_limit/fixed_window", unit: "decision", run: rate_limit_fixed_window },
+        Kernel { name: "rate_limit/sliding_log", unit: "decision", run: rate_limit_sliding_log },
+        Kernel { name: "rate_limit/sub_windows", unit: "decision", run: rate_limit_sub_windows },
+        Kernel { name: "rate_limit/two_windows", unit: "decision", run: rate_limit_two_windows },
     ]
 }
 
@@ -188,6 +195,42 @@ fn hashing_load_stats(n: u64) -> u64 {
         left -= this;
     }
     checksum
+}
+
+/// `n` decisions of one rate limiter on a keyed workload: 64 clients in a scrambled order, the
+/// clock moving on 1 ms every 4 requests, against a limit of 10 per 100 ms (a bucket of 10 at
+/// 100/s). The kernels below differ only in the algorithm; the criterion bench
+/// `rate_limit_vs_governor` times the same algorithms on a larger workload next to `governor`.
+fn rate_limit_decisions<A: rate_limit::Algorithm>(algorithm: A, n: u64) -> u64 {
+    let mut limiter = rate_limit::Keyed::new(algorithm);
+    (0..n).fold(0u64, |admitted, i| {
+        let client = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58;
+        admitted + limiter.decide(client, i / 4).is_admitted() as u64
+    })
+}
+
+fn rate_limit_token_bucket(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::TokenBucket::new(10, rate_limit::Rate::per_second(100)), n)
+}
+
+fn rate_limit_leaky_bucket(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::LeakyBucket::new(10, rate_limit::Rate::per_second(100)), n)
+}
+
+fn rate_limit_fixed_window(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::FixedWindow::new(100, 10), n)
+}
+
+fn rate_limit_sliding_log(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::SlidingLog::new(100, 10), n)
+}
+
+fn rate_limit_sub_windows(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::SubWindowCounter::new(100, 10, 10), n)
+}
+
+fn rate_limit_two_windows(n: u64) -> u64 {
+    rate_limit_decisions(rate_limit::TwoWindowCounter::new(100, 10), n)
 }
 
 #[cfg(test)]

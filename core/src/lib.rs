@@ -12,4 +12,5 @@ pub mod format;
 pub mod hashing;
 pub mod ids;
 pub mod kernels;
+pub mod rate_limit;
 pub mod sim;
