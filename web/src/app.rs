@@ -14,6 +14,8 @@ pub enum Route {
     Home,
     #[at("/estimate")]
     Estimate,
+    #[at("/ids")]
+    Ids,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -23,6 +25,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::home::Home /> },
         Route::Estimate => html! { <pages::estimate::EstimatePage /> },
+        Route::Ids => html! { <pages::ids::IdsPage /> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod estimate;
 pub mod home;
+pub mod ids;
 pub mod not_found;
 
 use crate::app::Route;
@@ -17,10 +18,19 @@ pub struct SystemPage {
 }
 
 /// Every system page that exists, in the notes' order. No card for a page not built yet.
-pub const SYSTEMS: &[SystemPage] = &[SystemPage {
-    route: Route::Estimate,
-    short: "Estimate",
-    title: "Capacity estimation",
-    promise: "Turn users and habits into requests per second, storage and bandwidth, with every step of the \
-              arithmetic shown, next to the latency numbers every programmer should know.",
-}];
+pub const SYSTEMS: &[SystemPage] = &[
+    SystemPage {
+        route: Route::Estimate,
+        short: "Estimate",
+        title: "Capacity estimation",
+        promise: "Turn users and habits into requests per second, storage and bandwidth, with every step of the \
+                  arithmetic shown, next to the latency numbers every programmer should know.",
+    },
+    SystemPage {
+        route: Route::Ids,
+        short: "Unique IDs",
+        title: "Distributed unique IDs",
+        promise: "Run multi-master counters, UUIDs, a ticket server, snowflake and Instagram IDs side by side, take \
+                  any ID apart bit by bit, and break the clocks and servers behind them.",
+    },
+];
