@@ -275,7 +275,7 @@ pub const MAX_RATE_PER_MS: u32 = 50;
 pub const MAX_DURATION_MS: u64 = 10_000;
 pub const MAX_BURST: u32 = 100_000;
 /// Requests one scheme may receive in a run (the workload and all bursts together).
-pub const MAX_REQUESTS: u64 = 400_000;
+pub const MAX_REQUESTS: u64 = 120_000;
 
 impl Default for RunConfig {
     fn default() -> RunConfig {
@@ -1154,7 +1154,7 @@ mod tests {
             (RunConfig { duration_ms: 0, ..base.clone() }, "Choose a run of 1 to 10,000 ms."),
             (
                 RunConfig { duration_ms: 10_000, rate_per_ms: 50, ..base.clone() },
-                "This run would send 500,000 requests to each scheme; keep it to 400,000 (fewer requests per ms, a shorter run or smaller bursts).",
+                "This run would send 500,000 requests to each scheme; keep it to 120,000 (fewer requests per ms, a shorter run or smaller bursts).",
             ),
             (
                 RunConfig {
