@@ -70,7 +70,8 @@ export async function visit(page, site, hashRoute = '#/') {
 export async function assertClean(page, problems) {
   const banner = await page.locator('.panic-banner').count();
   if (banner > 0) problems.push(`panic banner: ${await page.locator('.panic-banner').first().textContent()}`);
-  assert.deepEqual(problems, [], 'the page reported problems');
+  const where = new URL(page.url()).hash || '#/';
+  assert.deepEqual(problems, [], `the page ${where} reported problems`);
 }
 
 /** Every page's hash route, read from the header's navigation (home first). */

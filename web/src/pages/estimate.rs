@@ -41,7 +41,8 @@ pub fn estimate_page() -> Html {
             Ok(_) => None,
         }
     };
-    let active_preset = estimate::PRESETS.iter().position(|p| p.form() == form);
+    // A preset is active when the form means the same numbers, however they were typed.
+    let active_preset = parsed.as_ref().ok().and_then(|a| estimate::PRESETS.iter().position(|p| p.form().parse().as_ref() == Ok(a)));
 
     let fields = Field::ALL.iter().map(|&field| {
         let oninput = {
