@@ -39,7 +39,16 @@ pub fn build_release(public_url: &str, out: &Path) -> Result<(), String> {
     let html =
         std::fs::read_to_string(&index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     let with_csp = add_csp(&html)?;
-    std::fs::write(&index, with_csp).map_err(|e| format!("cannot write {}: {e}", index.display()))
+    std::fs::write(&index, with_csp).map_err(|e| format!("cannot write {}: {e}", index.display()))?;
+    // Two builds at once can leave an empty module behind (they share target/): never ship one.
+    let wasm_ok = walk(out)?.iter().any(|p| {
+        p.extension().is_some_and(|e| e == "wasm") && std::fs::metadata(p).is_ok_and(|m| m.len() > 1_000)
+    });
+    if wasm_ok {
+        Ok(())
+    } else {
+        Err(format!("the build in {} has no WebAssembly module: build again", out.display()))
+    }
 }
 
 /// The policy: only the site's own files; WebAssembly compilation (`wasm-unsafe-eval`, never

@@ -42,7 +42,10 @@ pub fn estimate_page() -> Html {
         }
     };
     // A preset is active when the form means the same numbers, however they were typed.
-    let active_preset = parsed.as_ref().ok().and_then(|a| estimate::PRESETS.iter().position(|p| p.form().parse().as_ref() == Ok(a)));
+    let active_preset = parsed
+        .as_ref()
+        .ok()
+        .and_then(|a| estimate::PRESETS.iter().position(|p| p.form().parse().as_ref() == Ok(a)));
 
     let fields = Field::ALL.iter().map(|&field| {
         let oninput = {
@@ -160,8 +163,8 @@ pub fn estimate_page() -> Html {
             </Section>
             <Section id="latency" step="Step 4 · Deep dive" title="Latency numbers every programmer should know" wide=true>
                 <p>
-                    { "Where the time goes inside one request. Each bar is a logarithmic step: one grid line is a factor \
-                       of 100. The humanized scale multiplies every latency by a billion, so an L1 cache hit becomes \
+                    { "Where the time goes inside one request. Each bar is drawn on a logarithmic axis: from one grid \
+                       line to the next is a factor of 10. The humanized scale multiplies every latency by a billion, so an L1 cache hit becomes \
                        half a second and a transatlantic round trip becomes years." }
                 </p>
                 <label class="switch" title="Show every latency multiplied by 10^9: 1 ns becomes 1 s">
@@ -239,10 +242,10 @@ fn latency_chart(props: &LatencyChartProps) -> Html {
             },
         })
         .collect::<Vec<_>>();
-    // Every second decade from 0.1 ns to 1 s (10^-1 .. 10^9 ns).
-    let ticks = (0..=5)
-        .map(|i| {
-            let ns = 10f64.powi(2 * i - 1);
+    // The axis runs from 0.1 ns to 1 s, labelled every thousandfold.
+    let ticks = [1.0, 1e3, 1e6, 1e9]
+        .into_iter()
+        .map(|ns| {
             let label = if humanized { format::human_duration_s(ns) } else { format::duration_ns(ns) };
             Tick { value: ns, label: label.into() }
         })
@@ -252,5 +255,5 @@ fn latency_chart(props: &LatencyChartProps) -> Html {
     } else {
         ("Latency numbers", "Latency, logarithmic axis")
     };
-    html! { <LogBars caption={caption} {rows} {ticks} axis_label={axis} /> }
+    html! { <LogBars caption={caption} {rows} low={0.1} high={1e9} {ticks} axis_label={axis} /> }
 }

@@ -1,5 +1,5 @@
 //! Charts drawn as SVG from core's data. `LogBars`: horizontal bars on a logarithmic axis, one row
-//! per item with its label and value, decade grid lines, and an axis of labelled ticks. Widths are
+//! per item with its label and value, a grid line at every power of ten, and labelled ticks. Widths are
 //! percentages of the SVG's own box, so the chart reflows from a phone to a desktop without
 //! stretching its text.
 
@@ -27,7 +27,10 @@ pub struct LogBarsProps {
     /// What the chart shows, for screen readers and as the figure caption.
     pub caption: AttrValue,
     pub rows: Vec<BarRow>,
-    /// Axis ticks, in increasing value; the first and last set the axis' range.
+    /// The axis' range, both positive: `low` at the left edge, `high` at the right.
+    pub low: f64,
+    pub high: f64,
+    /// Labelled ticks inside the range, in increasing value.
     pub ticks: Vec<Tick>,
     /// The axis' title, with its unit.
     pub axis_label: AttrValue,
@@ -43,18 +46,15 @@ fn position(value: f64, low: f64, high: f64) -> f64 {
 
 #[function_component(LogBars)]
 pub fn log_bars(props: &LogBarsProps) -> Html {
-    let (low, high) = match (props.ticks.first(), props.ticks.last()) {
-        (Some(first), Some(last)) => (first.value.log10(), last.value.log10()),
-        _ => (0.0, 1.0),
-    };
-    let grid = |height: &'static str| -> Html {
-        props
-            .ticks
+    let (low, high) = (props.low.log10(), props.high.log10());
+    // A grid line at every power of ten inside the range.
+    let decades: Vec<String> = (low.ceil() as i32..=high.floor() as i32)
+        .map(|d| format!("{:.3}%", position(10f64.powi(d), low, high)))
+        .collect();
+    let grid = || -> Html {
+        decades
             .iter()
-            .map(|t| {
-                let x = format!("{:.3}%", position(t.value, low, high));
-                html! { <line class="grid" x1={x.clone()} x2={x} y1="0" y2={height} /> }
-            })
+            .map(|x| html! { <line class="grid" x1={x.clone()} x2={x.clone()} y1="0" y2="100%" /> })
             .collect()
     };
     html! {
@@ -70,7 +70,7 @@ pub fn log_bars(props: &LogBarsProps) -> Html {
                                 if !row.note.is_empty() { <small>{ row.note.clone() }</small> }
                             </span>
                             <svg class="bar-track" aria-hidden="true" focusable="false">
-                                { grid("100%") }
+                                { grid() }
                                 <rect class="bar" x="0" y="20%" height="60%" width={width} rx="2" />
                             </svg>
                             <span class="bar-value">{ row.shown.clone() }</span>
@@ -81,9 +81,10 @@ pub fn log_bars(props: &LogBarsProps) -> Html {
             <div class="log-bars-axis" aria-hidden="true">
                 <span></span>
                 <svg class="axis">
-                    { for props.ticks.iter().enumerate().map(|(i, t)| {
-                        let x = format!("{:.3}%", position(t.value, low, high));
-                        let anchor = if i == 0 { "start" } else if i + 1 == props.ticks.len() { "end" } else { "middle" };
+                    { for props.ticks.iter().map(|t| {
+                        let at = position(t.value, low, high);
+                        let x = format!("{at:.3}%");
+                        let anchor = if at < 5.0 { "start" } else if at > 95.0 { "end" } else { "middle" };
                         html! { <text x={x} y="14" text-anchor={anchor}>{ t.label.clone() }</text> }
                     }) }
                 </svg>
