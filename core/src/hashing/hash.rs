@@ -54,6 +54,14 @@ impl Position {
         Position { hi: h, mid: 0, lo: 0 }
     }
 
+    /// The position at fraction `f` of the circle (clamped to `0..=1`; NaN is 0), to the top 64
+    /// bits' precision: for drawing and sampling, not for hashing.
+    pub fn from_fraction(f: f64) -> Position {
+        const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+        let f = if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) };
+        Position::from_u64_scaled((f * TWO_64) as u64) // `as` saturates at u64::MAX
+    }
+
     /// The number as 40 lowercase hex digits.
     pub fn to_hex(self) -> String {
         format!("{:016x}{:016x}{:08x}", self.hi, self.mid, self.lo)
@@ -256,6 +264,10 @@ mod tests {
         let two_96 = Position { hi: 1, mid: 0, lo: 0 };
         assert_eq!(two_96.wrapping_sub(one), Position { hi: 0, mid: u64::MAX, lo: u32::MAX });
         assert_eq!(Position::from_u128(1 << 100).fraction(), 2f64.powi(-60));
+        assert_eq!(Position::from_fraction(0.5), Position { hi: 1 << 63, mid: 0, lo: 0 });
+        assert_eq!(Position::from_fraction(1.0).hi, u64::MAX);
+        assert_eq!(Position::from_fraction(f64::NAN), Position::ZERO);
+        assert_eq!(Position::from_fraction(-3.0), Position::ZERO);
         assert_eq!(Position::from_hex("0x10"), Ok(Position::from_u128(16)));
         assert_eq!(Position::from_hex("ff").map(|p| p.lo), Ok(255));
         assert!(Position::from_hex("xyz").is_err());

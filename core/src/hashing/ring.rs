@@ -467,6 +467,33 @@ impl Ring {
         arcs
     }
 
+    /// The partitions as seen at a resolution of `bins` equal slices of the circle: each slice
+    /// takes the owner of its middle, and neighbouring slices of one owner merge. For drawing a ring
+    /// with more arcs than pixels; partitions narrower than a slice may not show.
+    pub fn arcs_binned(&self, bins: usize) -> Vec<Arc> {
+        if self.points.is_empty() || bins == 0 {
+            return Vec::new();
+        }
+        let edge = |i: usize| Position::from_fraction(i as f64 / bins as f64);
+        let mut arcs: Vec<Arc> = Vec::new();
+        for i in 0..bins {
+            let middle = Position::from_fraction((i as f64 + 0.5) / bins as f64);
+            let server = self.successor(middle).map_or(0, |j| self.points[j].server);
+            match arcs.last_mut() {
+                Some(a) if a.server == server => a.to = edge(i + 1),
+                _ => arcs.push(Arc { from: edge(i), to: edge(i + 1), server, full: false }),
+            }
+        }
+        if arcs.len() > 1 && arcs[0].server == arcs[arcs.len() - 1].server {
+            let tail = arcs.pop().expect("more than one arc");
+            arcs[0].from = tail.from;
+        }
+        if arcs.len() == 1 {
+            arcs[0].full = true;
+        }
+        arcs
+    }
+
     /// The fraction of the circle each server owns (indexed like [`Ring::servers`]; sums to 1).
     pub fn ownership(&self) -> Vec<f64> {
         let mut shares = vec![0.0; self.servers.len()];
@@ -679,6 +706,21 @@ mod tests {
         assert_eq!(one.arcs().len(), 1);
         assert!(one.arcs()[0].full);
         assert_eq!(one.ownership(), vec![1.0]);
+    }
+
+    #[test]
+    fn binned_arcs_take_the_owner_of_each_slice() {
+        let half = Position::from_fraction(0.5);
+        let quarter = Position::from_fraction(0.25);
+        // A owns (0.5, 0.25] wrapping (three quarters), B owns (0.25, 0.5].
+        let ring = Ring::with_positions(HashFn::Sha1, &[("A", [quarter]), ("B", [half])]).unwrap();
+        let arcs = ring.arcs_binned(4);
+        assert_eq!(arcs.len(), 2);
+        assert_eq!((arcs[0].from, arcs[0].to, arcs[0].server), (half, quarter, 0));
+        assert_eq!((arcs[1].from, arcs[1].to, arcs[1].server), (quarter, half, 1));
+        assert_eq!(Ring::new(HashFn::Sha1).arcs_binned(4), vec![]);
+        let one = Ring::with_positions(HashFn::Sha1, &[("A", [quarter])]).unwrap();
+        assert!(one.arcs_binned(8)[0].full);
     }
 
     #[test]
