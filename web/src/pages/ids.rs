@@ -12,7 +12,7 @@ use crate::widgets::experiment::ExperimentCard;
 use crate::widgets::field::TextField;
 use crate::widgets::page::{PageTitle, Section};
 use crate::widgets::seed::SeedField;
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
 use playground_core::format::{self, group_digits};
 use playground_core::ids::experiments::CLAIMS;
@@ -245,27 +245,36 @@ pub fn ids_page() -> Html {
         let duration = config.duration_ms;
         use_effect_with(duration, move |&duration| {
             let listener = web_sys::window().and_then(|w| w.document()).map(|document| {
-                EventListener::new(&document, "keydown", move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    let typing =
-                        event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(
-                            |el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"),
-                        );
-                    if typing || event.ctrl_key() || event.meta_key() || event.alt_key() {
-                        return;
-                    }
-                    match event.key().as_str() {
-                        " " => control.dispatch(ControlAction::Toggle),
-                        "ArrowRight" => nav.set_t((nav.t() + 1).min(duration)),
-                        "ArrowLeft" => nav.set_t(nav.t().saturating_sub(1)),
-                        "r" | "R" => {
-                            control.dispatch(ControlAction::Stop);
-                            nav.set_t(0);
+                EventListener::new_with_options(
+                    &document,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                        let tag = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .map(|el| el.tag_name())
+                            .unwrap_or_default();
+                        let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+                        // Space on a focused button or summary already clicks it.
+                        let space_clicks = event.key() == " " && matches!(tag.as_str(), "BUTTON" | "SUMMARY");
+                        if typing || space_clicks || event.ctrl_key() || event.meta_key() || event.alt_key() {
+                            return;
                         }
-                        _ => return,
-                    }
-                    event.prevent_default();
-                })
+                        match event.key().as_str() {
+                            " " => control.dispatch(ControlAction::Toggle),
+                            "ArrowRight" => nav.set_t((nav.t() + 1).min(duration)),
+                            "ArrowLeft" => nav.set_t(nav.t().saturating_sub(1)),
+                            "r" | "R" => {
+                                control.dispatch(ControlAction::Stop);
+                                nav.set_t(0);
+                            }
+                            _ => return,
+                        }
+                        event.prevent_default();
+                    },
+                )
             });
             move || drop(listener)
         });
@@ -274,6 +283,7 @@ pub fn ids_page() -> Html {
     let run_ref = cache.borrow();
     let run = run_ref.as_ref().filter(|_| synced.is_ok());
     let report = run.map(Run::report);
+    let snapshot = run.map(RunProp::of);
 
     let error_of = |key: &str| -> Option<AttrValue> {
         url_errors.iter().find(|(k, _)| *k == key).map(|(_, m)| AttrValue::from(m.clone()))
@@ -314,11 +324,11 @@ pub fn ids_page() -> Html {
                             toggle={{ let c = control.clone(); Callback::from(move |_| c.dispatch(ControlAction::Toggle)) }}
                             set_speed={{ let c = control.clone(); Callback::from(move |s| c.dispatch(ControlAction::Speed(s))) }}
                         />
-                        if let Some(run) = run {
+                        if let Some(snapshot) = snapshot {
                             <FaultPanel config={config.clone()} t={t} nav={NavProp(nav.clone())} />
-                            <ServersTable run={RunProp::of(run)} />
-                            <StreamTable run={RunProp::of(run)} show={get(SHOW_KEY)} nav={NavProp(nav.clone())} />
-                            <EventLog run={RunProp::of(run)} />
+                            <ServersTable run={snapshot.clone()} />
+                            <StreamTable run={snapshot.clone()} show={get(SHOW_KEY)} nav={NavProp(nav.clone())} />
+                            <EventLog run={snapshot} />
                         } else {
                             <p class="run-error" role="alert">
                                 <span aria-hidden="true">{ "✕ " }</span>
@@ -757,7 +767,7 @@ fn servers_table(props: &RunPropProps) -> Html {
     let run = &props.run;
     let rows = run.multi_master.len().max(run.servers as usize);
     html! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Servers table (scrolls sideways)">
             <table class="servers">
                 <caption>{ "Servers" }</caption>
                 <thead><tr>
@@ -845,7 +855,7 @@ fn stream_table(props: &StreamProps) -> Html {
                     }) }
                 </select>
             </label>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Latest IDs table (scrolls sideways)">
                 <table class="id-stream">
                     <caption>{ "Latest IDs (newest first; click one to inspect it)" }</caption>
                     <thead><tr>
@@ -967,7 +977,7 @@ fn comparison_table(props: &ReportProps) -> Html {
         }
     };
     html! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Measured comparison tables (scrolls sideways)">
             <table class="compare">
                 <caption>{ format!("After {} ms", group_digits(report.elapsed_ms.into())) }</caption>
                 <thead><tr>
