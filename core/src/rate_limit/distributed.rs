@@ -98,6 +98,159 @@ impl DistributedConfig {
     }
 }
 
+/// One field of the distributed section's form; its key names it in the URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum DistParam {
+    Gateways,
+    Limit,
+    PerWindow,
+    Windows,
+    Seed,
+}
+
+impl DistParam {
+    pub const ALL: [DistParam; 5] =
+        [DistParam::Gateways, DistParam::Limit, DistParam::PerWindow, DistParam::Windows, DistParam::Seed];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            DistParam::Gateways => "gw",
+            DistParam::Limit => "glimit",
+            DistParam::PerWindow => "greq",
+            DistParam::Windows => "gwin",
+            DistParam::Seed => "gseed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DistParam::Gateways => "Gateways",
+            DistParam::Limit => "Limit per window",
+            DistParam::PerWindow => "Requests per window",
+            DistParam::Windows => "Windows",
+            DistParam::Seed => "Seed",
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            DistParam::Gateways => "Rate limiters in front of the API, behind one load balancer (2 to 16).",
+            DistParam::Limit => "Requests the client may make per window, in total.",
+            DistParam::PerWindow => {
+                "Requests the client sends each window, spread over the gateways at random."
+            }
+            DistParam::Windows => "How many windows to run.",
+            DistParam::Seed => {
+                "The seed of the load balancer and the scheduler: the same seed replays the same race."
+            }
+        }
+    }
+
+    fn range(self) -> (u64, u64) {
+        match self {
+            DistParam::Gateways => (2, 16),
+            DistParam::Limit => (1, 1_000_000),
+            DistParam::PerWindow => (1, 100_000),
+            DistParam::Windows => (1, 10_000),
+            DistParam::Seed => (0, u64::MAX),
+        }
+    }
+
+    fn value(self, config: &DistributedConfig) -> u64 {
+        match self {
+            DistParam::Gateways => config.gateways.into(),
+            DistParam::Limit => config.limit.into(),
+            DistParam::PerWindow => config.requests_per_window.into(),
+            DistParam::Windows => config.windows.into(),
+            DistParam::Seed => config.seed,
+        }
+    }
+}
+
+/// The distributed section's parameters as text (typed or from the URL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributedForm {
+    pub values: Vec<(DistParam, String)>,
+}
+
+impl Default for DistributedForm {
+    fn default() -> Self {
+        let d = DistributedConfig::default();
+        DistributedForm { values: DistParam::ALL.iter().map(|p| (*p, p.value(&d).to_string())).collect() }
+    }
+}
+
+impl DistributedForm {
+    pub fn get(&self, param: DistParam) -> &str {
+        self.values.iter().find(|(p, _)| *p == param).map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn set(&mut self, param: DistParam, text: &str) {
+        match self.values.iter_mut().find(|(p, _)| *p == param) {
+            Some((_, v)) => *v = text.to_string(),
+            None => self.values.push((param, text.to_string())),
+        }
+    }
+
+    /// From URL query pairs; missing fields take their default, unknown keys are ignored.
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> DistributedForm {
+        let mut form = DistributedForm::default();
+        for (key, value) in pairs {
+            if let Some(p) = DistParam::ALL.into_iter().find(|p| p.key() == key) {
+                form.set(p, value);
+            }
+        }
+        form
+    }
+
+    /// The fields that differ from their default, as URL query pairs.
+    pub fn to_query(&self) -> Vec<(&'static str, String)> {
+        let default = DistributedForm::default();
+        DistParam::ALL
+            .iter()
+            .filter(|p| self.get(**p) != default.get(**p))
+            .map(|p| (p.key(), self.get(*p).to_string()))
+            .collect()
+    }
+
+    /// The configuration, or a message for each field that is wrong.
+    pub fn parse(&self) -> Result<DistributedConfig, Vec<(DistParam, String)>> {
+        let mut errors = Vec::new();
+        let mut value = |p: DistParam| {
+            let (min, max) = p.range();
+            let text: String = self.get(p).chars().filter(|c| !matches!(c, ',' | '_' | ' ')).collect();
+            match text.parse::<u64>().ok().filter(|v| (min..=max).contains(v)) {
+                Some(v) => v,
+                None => {
+                    errors.push((
+                        p,
+                        format!(
+                            "Enter a whole number from {} to {}.",
+                            crate::format::group_digits(min.into()),
+                            crate::format::group_digits(max.into())
+                        ),
+                    ));
+                    min.max(1)
+                }
+            }
+        };
+        let config = DistributedConfig {
+            gateways: value(DistParam::Gateways) as u32,
+            limit: value(DistParam::Limit) as u32,
+            window_ms: 1000,
+            requests_per_window: value(DistParam::PerWindow) as u32,
+            windows: value(DistParam::Windows) as u32,
+            seed: value(DistParam::Seed),
+        };
+        if errors.is_empty() {
+            if let Err(message) = config.validate() {
+                errors.push((DistParam::PerWindow, message));
+            }
+        }
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
+    }
+}
+
 /// One cache or gateway operation, as the page's race trace shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OpKind {
@@ -312,6 +465,31 @@ mod tests {
         let big =
             DistributedConfig { requests_per_window: 100_000, windows: 100, ..DistributedConfig::default() };
         assert!(run(&big, Setup::SharedRacy).is_err());
+    }
+
+    #[test]
+    fn the_form_round_trips_and_explains_bad_fields() {
+        assert_eq!(DistributedForm::default().parse(), Ok(DistributedConfig::default()));
+        assert_eq!(DistributedForm::default().to_query(), vec![]);
+        let mut form = DistributedForm::default();
+        form.set(DistParam::Gateways, "1");
+        form.set(DistParam::Seed, "42");
+        let back = DistributedForm::from_query(form.to_query().iter().map(|(k, v)| (*k, v.as_str())));
+        assert_eq!(back, form);
+        assert_eq!(
+            back.parse(),
+            Err(vec![(DistParam::Gateways, "Enter a whole number from 2 to 16.".to_string())])
+        );
+        form.set(DistParam::Gateways, "4");
+        form.set(DistParam::PerWindow, "100,000");
+        form.set(DistParam::Windows, "100");
+        assert_eq!(
+            form.parse(),
+            Err(vec![(
+                DistParam::PerWindow,
+                "Requests per window × windows: keep it at most 2,000,000.".to_string()
+            )])
+        );
     }
 
     proptest! {

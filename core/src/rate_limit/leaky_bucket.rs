@@ -4,8 +4,8 @@
 //! The notes: "requests are put into a FIFO queue, and subsequently picked from there based on the
 //! outflow rate parameter", with two parameters, bucket (queue) size and outflow rate. Unlike the
 //! other four algorithms it does not only say yes or no: an admitted request may wait, so the API
-//! sees a perfectly even stream and the client sees queueing delay. (Shopify and NGINX's
-//! `limit_req` with `burst` work this way.)
+//! sees a perfectly even stream and the client sees queueing delay. (NGINX's `limit_req` with a
+//! `burst` queue works this way.)
 //!
 //! The outflow sends one request every `outflow.per_ms / outflow.count` ms, computed exactly in
 //! units of `1 / outflow.count` ms, so 2000 per second leaves every 0.5 ms rather than every 0 or

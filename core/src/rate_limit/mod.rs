@@ -12,8 +12,8 @@
 //!
 //! # One interface
 //! Each algorithm is an [`Algorithm`]: the decision for one client given that client's state and
-//! the current time. [`Keyed`] holds the state of every client (in a `BTreeMap`, so iteration
-//! order is deterministic) and is a [`Limiter`]: give it a client key and the time, get a
+//! the current time. [`Keyed`] holds the state of every client (in first-seen order, so iteration
+//! is deterministic) and is a [`Limiter`]: give it a client key and the time, get a
 //! [`Decision`] (allowed, queued, or denied with the wait until a retry can succeed) together with
 //! the limit and the remaining allowance, which [`Decision::http`] turns into the status line and
 //! headers a server would send: `429 Too Many Requests` with `Retry-After` in whole seconds
@@ -30,15 +30,15 @@
 //! [`Memory`] counts, for the clients a limiter currently holds, the key ([`ClientId`], 8 bytes),
 //! the fixed per-client state (`size_of` of the algorithm's state struct, padding included), and
 //! the heap the state owns (queue, log and sub-window entries, counted by allocated capacity, not
-//! length). It leaves out the map's own bookkeeping (B-tree nodes here, a hash table or Redis's
-//! per-key overhead elsewhere), which depends on the store rather than the algorithm.
+//! length). It leaves out the map's own bookkeeping (a hash index here, Redis's per-key overhead
+//! elsewhere), which depends on the store rather than the algorithm.
 
 use crate::format;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::collections::VecDeque;
-use std::collections::btree_map::Entry;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 pub mod distributed;
 pub mod experiments;
@@ -403,16 +403,87 @@ impl fmt::Debug for dyn Limiter {
     }
 }
 
+/// FxHash's multiply-and-rotate hasher (as in rustc): fast for integer keys, and with no random
+/// seed, so a map's layout is the same on every run and platform.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientHasher(u64);
+
+impl Hasher for ClientHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Every client's state: the states in a `Vec` in the order clients were first seen (all that
+/// iteration ever sees, so order is deterministic), found through a hash index with
+/// [`ClientHasher`]: one hash probe per decision where a `BTreeMap` walks a tree.
+#[derive(Clone, Debug)]
+struct ClientMap<S> {
+    index: HashMap<ClientId, usize, BuildHasherDefault<ClientHasher>>,
+    entries: Vec<(ClientId, S)>,
+}
+
+impl<S> ClientMap<S> {
+    fn new() -> ClientMap<S> {
+        ClientMap { index: HashMap::default(), entries: Vec::new() }
+    }
+
+    fn get(&self, client: ClientId) -> Option<&S> {
+        self.index.get(&client).map(|&i| &self.entries[i].1)
+    }
+
+    #[inline]
+    fn get_or_insert_with(&mut self, client: ClientId, fresh: impl FnOnce() -> S) -> &mut S {
+        let i = match self.index.entry(client) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(v) => {
+                self.entries.push((client, fresh()));
+                *v.insert(self.entries.len() - 1)
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// Keeps the states `keep` says yes to, in their order.
+    fn retain(&mut self, mut keep: impl FnMut(&S) -> bool) {
+        let before = self.entries.len();
+        self.entries.retain(|(_, s)| keep(s));
+        if self.entries.len() != before {
+            self.index.clear();
+            self.index.extend(self.entries.iter().enumerate().map(|(i, (c, _))| (*c, i)));
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn values(&self) -> impl Iterator<Item = &S> {
+        self.entries.iter().map(|(_, s)| s)
+    }
+}
+
 /// An [`Algorithm`] with the state of every client it has seen.
 #[derive(Clone, Debug)]
 pub struct Keyed<A: Algorithm> {
     algorithm: A,
-    clients: BTreeMap<ClientId, A::State>,
+    clients: ClientMap<A::State>,
 }
 
 impl<A: Algorithm> Keyed<A> {
     pub fn new(algorithm: A) -> Keyed<A> {
-        Keyed { algorithm, clients: BTreeMap::new() }
+        Keyed { algorithm, clients: ClientMap::new() }
     }
 
     pub fn algorithm(&self) -> &A {
@@ -420,7 +491,7 @@ impl<A: Algorithm> Keyed<A> {
     }
 
     pub fn state(&self, client: ClientId) -> Option<&A::State> {
-        self.clients.get(&client)
+        self.clients.get(client)
     }
 
     /// The number of clients with state.
@@ -429,19 +500,15 @@ impl<A: Algorithm> Keyed<A> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.clients.is_empty()
+        self.clients.len() == 0
     }
 
     /// Decides a request from `client` at `now`.
     #[inline]
     pub fn decide(&mut self, client: ClientId, now: Millis) -> Decision {
-        match self.clients.entry(client) {
-            Entry::Occupied(mut e) => self.algorithm.decide(e.get_mut(), now),
-            Entry::Vacant(v) => {
-                let state = v.insert(self.algorithm.new_state(now));
-                self.algorithm.decide(state, now)
-            }
-        }
+        let algorithm = &self.algorithm;
+        let state = self.clients.get_or_insert_with(client, || algorithm.new_state(now));
+        algorithm.decide(state, now)
     }
 }
 
@@ -459,7 +526,7 @@ impl<A: Algorithm + Clone + 'static> Limiter for Keyed<A> {
     }
 
     fn view(&self, client: ClientId, now: Millis) -> StateView {
-        match self.clients.get(&client) {
+        match self.clients.get(client) {
             Some(state) if !self.algorithm.is_idle(state, now) => self.algorithm.view(state, now),
             _ => StateView::Fresh,
         }
@@ -468,7 +535,7 @@ impl<A: Algorithm + Clone + 'static> Limiter for Keyed<A> {
     fn sweep(&mut self, now: Millis) -> u64 {
         let before = self.clients.len();
         let algorithm = &self.algorithm;
-        self.clients.retain(|_, state| !algorithm.is_idle(state, now));
+        self.clients.retain(|state| !algorithm.is_idle(state, now));
         (before - self.clients.len()) as u64
     }
 
@@ -536,6 +603,36 @@ impl Config {
             Config::SubWindowCounter(a) => Box::new(Keyed::new(a)),
             Config::TwoWindowCounter(a) => Box::new(Keyed::new(a)),
         })
+    }
+
+    /// The most entries (queued requests, log timestamps, sub-window counters) one client's state
+    /// can hold: 0 for the bucket and the two counters of fixed size.
+    pub fn max_entries(&self) -> u64 {
+        match *self {
+            Config::TokenBucket(_) | Config::FixedWindow(_) | Config::TwoWindowCounter(_) => 0,
+            Config::LeakyBucket(a) => a.queue as u64 + a.soft as u64,
+            // Logging rejected requests has no bound but the traffic: count the admitted ones.
+            Config::SlidingLog(a) => a.limit as u64 + a.soft as u64,
+            Config::SubWindowCounter(a) => {
+                (a.window_ms / a.sub_window_ms.max(1)).min(a.limit as u64 + a.soft as u64)
+            }
+        }
+    }
+
+    /// Bytes of one entry on the heap.
+    pub fn entry_bytes(&self) -> u64 {
+        match self {
+            Config::LeakyBucket(_) | Config::SlidingLog(_) => size_of::<Millis>() as u64,
+            Config::SubWindowCounter(_) => size_of::<(u64, u32)>() as u64,
+            _ => 0,
+        }
+    }
+
+    /// The memory model's worst case for one client: key and state struct, plus every entry the
+    /// state can hold (at exactly that capacity; a growable queue may hold up to twice).
+    pub fn worst_case_bytes_per_client(&self) -> u64 {
+        let fixed = self.build().map_or(0, |l| l.fixed_bytes_per_client());
+        fixed + self.max_entries() * self.entry_bytes()
     }
 
     /// The parameters in words: "10 tokens, refilled at 5/s".
@@ -700,6 +797,26 @@ mod tests {
             m.admit(2, 5000 + t);
         }
         assert_eq!(m.max(), 5, "another client's spans are counted apart");
+    }
+
+    #[test]
+    fn memory_model_per_client() {
+        // 100 per minute, sub-windows of 1 s (Figma's 1/60).
+        let got: Vec<(Kind, u64)> = crate::rate_limit::timeline::default_configs(60_000, 100)
+            .iter()
+            .map(|c| (c.kind(), c.worst_case_bytes_per_client()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Kind::TokenBucket, 24),
+                (Kind::LeakyBucket, 56 + 100 * 8),
+                (Kind::FixedWindow, 24),
+                (Kind::SlidingLog, 40 + 100 * 8),
+                (Kind::SubWindowCounter, 48 + 60 * 16),
+                (Kind::TwoWindowCounter, 24),
+            ]
+        );
     }
 
     #[test]

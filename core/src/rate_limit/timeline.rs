@@ -197,6 +197,21 @@ impl Timeline {
         self.now = self.now.max(t);
     }
 
+    /// The time of the next request any lane has not decided yet: where "step" goes.
+    pub fn next_request_time(&self) -> Option<Millis> {
+        self.lanes.iter().filter_map(|l| l.source.peek_time()).min()
+    }
+
+    /// The time of the latest request sent before now: where "step back" goes (every request
+    /// after it undone), or 0.
+    pub fn previous_request_time(&self) -> Millis {
+        self.lanes
+            .iter()
+            .filter_map(|l| l.events.iter().rev().map(|e| e.request.at).find(|&at| at < self.now))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Requests that reached (or will reach) the API per second of elapsed time, for a lane.
     pub fn effective_rate(&self, lane: usize) -> f64 {
         match self.lanes.get(lane) {
@@ -737,6 +752,8 @@ mod tests {
         assert!(leaky.stats.queued > 0);
         assert_eq!(fixed.events_between(1000, 1001).len(), 1);
         assert_eq!(t.effective_rate(2), 10.0 * 1000.0 / 1500.0);
+        assert_eq!(t.next_request_time(), Some(2919));
+        assert_eq!(t.previous_request_time(), 1080);
         // Advancing to an earlier time changes nothing; a copy replays identically.
         let copy = t.clone();
         t.advance_to(10);
