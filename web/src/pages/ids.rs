@@ -280,9 +280,16 @@ pub fn ids_page() -> Html {
         });
     }
 
+    // The checker sorts everything issued: recompute the report only when the run changed, not
+    // on every keystroke in the inspector or the calculator.
+    let report = {
+        let cache = cache.clone();
+        use_memo((config.clone(), t, synced.is_ok()), move |&(_, _, ok)| {
+            cache.borrow().as_ref().filter(|_| ok).map(|run| ReportProp(Rc::new(run.report())))
+        })
+    };
     let run_ref = cache.borrow();
     let run = run_ref.as_ref().filter(|_| synced.is_ok());
-    let report = run.map(Run::report);
     let snapshot = run.map(RunProp::of);
 
     let error_of = |key: &str| -> Option<AttrValue> {
@@ -340,8 +347,8 @@ pub fn ids_page() -> Html {
                 <CopyLink />
             </Section>
             <Section id="compare" step="Step 4 · Deep dive" title="What the run measured" wide=true>
-                if let Some(report) = &report {
-                    <ComparisonTable report={ReportProp(Rc::new(report.clone()))} />
+                if let Some(report) = &*report {
+                    <ComparisonTable report={report.clone()} />
                 }
                 <p class="note">
                     { "Out of order: IDs smaller than one issued before them. Time disorder: the longest time between an ID \
