@@ -2,8 +2,10 @@
 //! requests"): a server fails, its keys move clockwise to the servers after it, and any server
 //! pushed past its capacity fails in the next round, until the load fits or no server is left.
 //!
-//! Every server is provisioned with the same headroom over the load it carries before the first
-//! failure: capacity = (1 + headroom) × initial load. Without virtual nodes all of a failed server's
+//! Every server is provisioned with the same headroom over its normal load: capacity = (1 +
+//! headroom) × the larger of its own load before the failure and the average load (identical
+//! machines, so none has less room than an average one, and none starts overloaded). Without
+//! virtual nodes all of a failed server's
 //! keys land on its one clockwise neighbour, which then carries two servers' load and, unless the
 //! headroom is 100% or more, fails too, passing three servers' load on: the failure walks around the
 //! ring. With `v` virtual nodes per server the failed server's partitions are followed by many
@@ -29,7 +31,8 @@ pub struct CascadeRound {
 /// A whole cascade, from the first failure until the load fits or every server is down.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cascade {
-    /// Every server's load before the failure and its capacity, by name.
+    /// Every server's load before the failure and its capacity ((1 + headroom) × the larger of
+    /// that load and the average), by name.
     pub before: Vec<(String, f64)>,
     pub capacity: Vec<(String, f64)>,
     pub rounds: Vec<CascadeRound>,
@@ -53,7 +56,7 @@ impl Cascade {
 
 /// Runs a cascade on `ring` for `keys` with per-key request shares `weights` (by slot, as from
 /// [`crate::hashing::Popularity::weights`]): server `first` fails, every server can carry
-/// `1 + headroom` times its load before the failure.
+/// `1 + headroom` times the larger of its load before the failure and the average load.
 ///
 /// The keys are placed once: each virtual node's *base load* is the weight of the keys it is the
 /// successor of. When servers are down a virtual node's base load goes to the next live virtual
@@ -94,7 +97,8 @@ pub fn run(
     };
     let initial = loads(ring, &base, &alive);
     let before = named(&initial, &alive);
-    let capacity: Vec<f64> = initial.iter().map(|l| l * (1.0 + headroom)).collect();
+    let mean = initial.iter().sum::<f64>() / initial.len().max(1) as f64;
+    let capacity: Vec<f64> = initial.iter().map(|l| l.max(mean) * (1.0 + headroom)).collect();
     let mut previous = initial;
     let mut rounds = Vec::new();
     let mut failing = vec![first];

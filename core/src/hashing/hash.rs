@@ -166,8 +166,8 @@ impl HashFn {
     /// Where the function comes from, for the page.
     pub fn source(self) -> &'static str {
         match self {
-            HashFn::Sha1 => "SHA-1, FIPS 180-4 (the `sha1` crate); the notes' example hash",
-            HashFn::Xxh3 => "XXH3-64 with seed 0, Yann Collet's xxHash 0.8 (the `xxhash-rust` crate)",
+            HashFn::Sha1 => "SHA-1, FIPS 180-4 (the sha1 crate); the notes' example hash",
+            HashFn::Xxh3 => "XXH3-64 with seed 0, Yann Collet's xxHash 0.8 (the xxhash-rust crate)",
         }
     }
 
