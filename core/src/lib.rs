@@ -12,6 +12,7 @@ pub mod format;
 pub mod hashing;
 pub mod ids;
 pub mod kernels;
+pub mod kv;
 pub mod rate_limit;
 pub mod shortener;
 pub mod sim;

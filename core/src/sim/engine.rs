@@ -15,7 +15,7 @@ use super::trace::{Trace, TraceEvent};
 use super::{Micros, MsgId, Node, NodeId, TimerId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 use std::rc::Rc;
 
@@ -118,33 +118,59 @@ impl<N: Node> Clone for Event<N> {
     }
 }
 
-struct Queued<N: Node> {
-    time: Micros,
-    seq: u64,
-    event: Event<N>,
+/// The event queue: a binary heap of small (time, sequence, slot) keys over a slab that holds the
+/// events, so that sifting moves 24-byte keys and never the events themselves.
+struct Queue<N: Node> {
+    heap: BinaryHeap<Reverse<(Micros, u64, u32)>>,
+    slab: Vec<Option<Event<N>>>,
+    free: Vec<u32>,
 }
 
-impl<N: Node> Clone for Queued<N> {
+impl<N: Node> Clone for Queue<N> {
     fn clone(&self) -> Self {
-        Queued { time: self.time, seq: self.seq, event: self.event.clone() }
+        Queue { heap: self.heap.clone(), slab: self.slab.clone(), free: self.free.clone() }
     }
 }
 
-impl<N: Node> PartialEq for Queued<N> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
+impl<N: Node> Queue<N> {
+    fn new() -> Queue<N> {
+        Queue { heap: BinaryHeap::new(), slab: Vec::new(), free: Vec::new() }
     }
-}
-impl<N: Node> Eq for Queued<N> {}
-impl<N: Node> PartialOrd for Queued<N> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+    fn push(&mut self, time: Micros, seq: u64, event: Event<N>) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.slab.push(Some(event));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.heap.push(Reverse((time, seq, slot)));
     }
-}
-impl<N: Node> Ord for Queued<N> {
-    /// Reversed, so that the max-heap pops the earliest (time, seq) first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+
+    fn peek(&self) -> Option<(Micros, &Event<N>)> {
+        let Reverse((time, _, slot)) = self.heap.peek()?;
+        self.slab[*slot as usize].as_ref().map(|e| (*time, e))
+    }
+
+    fn pop(&mut self) -> Option<(Micros, Event<N>)> {
+        let Reverse((time, _, slot)) = self.heap.pop()?;
+        self.free.push(slot);
+        self.slab[slot as usize].take().map(|e| (time, e))
+    }
+
+    fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Every queued event with its (time, sequence number), in no particular order.
+    fn iter(&self) -> impl Iterator<Item = (Micros, u64, &Event<N>)> {
+        self.heap
+            .iter()
+            .filter_map(|Reverse((t, seq, slot))| self.slab[*slot as usize].as_ref().map(|e| (*t, *seq, e)))
     }
 }
 
@@ -213,7 +239,7 @@ pub struct Sim<N: Node> {
     next_msg: u64,
     next_timer: u64,
     slots: Vec<Slot<N>>,
-    queue: BinaryHeap<Queued<N>>,
+    queue: Queue<N>,
     rng: ChaCha8Rng,
     network: Network,
     cancelled: BTreeSet<TimerId>,
@@ -268,7 +294,7 @@ impl<N: Node> Sim<N> {
                 .into_iter()
                 .map(|(name, node)| Slot { node, name, up: true, incarnation: 0, skew: 0 })
                 .collect(),
-            queue: BinaryHeap::new(),
+            queue: Queue::new(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             network,
             cancelled: BTreeSet::new(),
@@ -306,6 +332,14 @@ impl<N: Node> Sim<N> {
         self
     }
 
+    /// Keeps no trace entries and computes no digest: for long runs whose figures are all that
+    /// matters (an hour of a busy cluster), about a third faster.
+    pub fn without_trace(mut self) -> Sim<N> {
+        self.trace.set_capacity(0);
+        self.trace.set_digesting(false);
+        self
+    }
+
     fn clone_with_trace(&self, trace: Trace<N>) -> Sim<N> {
         Sim {
             now: self.now,
@@ -336,7 +370,7 @@ impl<N: Node> Sim<N> {
     }
 
     fn push(&mut self, time: Micros, event: Event<N>) {
-        self.queue.push(Queued { time, seq: self.seq, event });
+        self.queue.push(time, self.seq, event);
         self.seq += 1;
     }
 
@@ -363,7 +397,7 @@ impl<N: Node> Sim<N> {
         for effect in effects.drain(..) {
             match effect {
                 Effect::Note(text) => {
-                    self.trace.record(self.step, self.now, TraceEvent::Note { node: from, text })
+                    self.trace.record(self.step, self.now, || TraceEvent::Note { node: from, text })
                 }
                 _ if !up => {}
                 Effect::Send { to, msg } => self.send(from, to, msg),
@@ -385,7 +419,7 @@ impl<N: Node> Sim<N> {
     fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg) {
         if to.index() >= self.slots.len() {
             let text = format!("message to a node that does not exist ({to}) discarded");
-            self.trace.record(self.step, self.now, TraceEvent::Note { node: from, text });
+            self.trace.record(self.step, self.now, || TraceEvent::Note { node: from, text });
             return;
         }
         let id = MsgId(self.next_msg);
@@ -406,15 +440,20 @@ impl<N: Node> Sim<N> {
         };
         let arrives = self.now.saturating_add(delay);
         let msg = Rc::new(msg);
-        self.trace.record(self.step, self.now, TraceEvent::Send { id, from, to, arrives, msg: msg.clone() });
+        self.trace.record(self.step, self.now, || TraceEvent::Send {
+            id,
+            from,
+            to,
+            arrives,
+            msg: msg.clone(),
+        });
         self.push(arrives, Event::Deliver { id, from, to, sent: self.now, msg, fate });
     }
 
     /// Drops timers that were cancelled or belong to a crashed incarnation from the top of the
     /// queue, so that the top is the next event that will really run.
     fn settle_top(&mut self) {
-        while let Some(top) = self.queue.peek() {
-            let Event::Timer { node, id, incarnation, .. } = &top.event else { return };
+        while let Some((_, Event::Timer { node, id, incarnation, .. })) = self.queue.peek() {
             let stale = self.slots[node.index()].incarnation != *incarnation;
             let id = *id;
             if self.cancelled.remove(&id) || stale {
@@ -428,13 +467,13 @@ impl<N: Node> Sim<N> {
     /// The time of the next event that will run, if any.
     pub fn next_time(&mut self) -> Option<Micros> {
         self.settle_top();
-        self.queue.peek().map(|q| q.time)
+        self.queue.peek().map(|(t, _)| t)
     }
 
     /// Runs the next event. Returns false when nothing is left to run.
     pub fn step(&mut self) -> bool {
         self.settle_top();
-        let Some(Queued { time, event, .. }) = self.queue.pop() else { return false };
+        let Some((time, event)) = self.queue.pop() else { return false };
         self.now = time;
         self.step += 1;
         self.stats.events += 1;
@@ -455,23 +494,32 @@ impl<N: Node> Sim<N> {
                         DropReason::Partition => self.stats.cut_by_partition += 1,
                         DropReason::NodeDown => self.stats.to_down_node += 1,
                     }
-                    self.trace.record(self.step, time, TraceEvent::Drop { id, from, to, sent, reason, msg });
+                    self.trace.record(self.step, time, || TraceEvent::Drop {
+                        id,
+                        from,
+                        to,
+                        sent,
+                        reason,
+                        msg,
+                    });
                 } else {
                     self.stats.delivered += 1;
                     if from != to {
                         self.stats.delay.record(time - sent);
                     }
-                    self.trace.record(
-                        self.step,
-                        time,
-                        TraceEvent::Deliver { id, from, to, sent, msg: msg.clone() },
-                    );
+                    self.trace.record(self.step, time, || TraceEvent::Deliver {
+                        id,
+                        from,
+                        to,
+                        sent,
+                        msg: msg.clone(),
+                    });
                     self.with_node(to, |node, ctx| node.on_message(ctx, from, &msg));
                 }
             }
             Event::Timer { node, timer, .. } => {
                 self.stats.timers += 1;
-                self.trace.record(self.step, time, TraceEvent::Timer { node, timer: timer.clone() });
+                self.trace.record(self.step, time, || TraceEvent::Timer { node, timer: timer.clone() });
                 self.with_node(node, |n, ctx| n.on_timer(ctx, timer));
             }
             Event::Scheduled(i) => {
@@ -534,11 +582,11 @@ impl<N: Node> Sim<N> {
             Action::Fault(f) => self.apply_fault(f),
             Action::Input { node, input } => {
                 let ignored = !self.slots[node.index()].up;
-                self.trace.record(
-                    self.step,
-                    self.now,
-                    TraceEvent::Input { node, input: input.clone(), ignored },
-                );
+                self.trace.record(self.step, self.now, || TraceEvent::Input {
+                    node,
+                    input: input.clone(),
+                    ignored,
+                });
                 if !ignored {
                     self.with_node(node, |n, ctx| n.on_input(ctx, input));
                 }
@@ -548,7 +596,7 @@ impl<N: Node> Sim<N> {
 
     fn apply_fault(&mut self, fault: Fault) {
         self.stats.faults += 1;
-        self.trace.record(self.step, self.now, TraceEvent::Fault(fault.clone()));
+        self.trace.record(self.step, self.now, || TraceEvent::Fault(fault.clone()));
         match fault {
             Fault::Crash { node } => {
                 let slot = &mut self.slots[node.index()];
@@ -686,16 +734,16 @@ impl<N: Node> Sim<N> {
         let mut v: Vec<(Micros, u64, InFlight)> = self
             .queue
             .iter()
-            .filter_map(|q| match &q.event {
+            .filter_map(|(time, seq, event)| match event {
                 Event::Deliver { id, from, to, sent, msg, fate } => Some((
-                    q.time,
-                    q.seq,
+                    time,
+                    seq,
                     InFlight {
                         id: *id,
                         from: *from,
                         to: *to,
                         sent: *sent,
-                        arrives: q.time,
+                        arrives: time,
                         doomed: fate.is_some(),
                         summary: msg.to_string(),
                     },

@@ -197,6 +197,7 @@ pub struct Trace<N: Node> {
     entries: VecDeque<TraceEntry<N>>,
     capacity: usize,
     keeping: bool,
+    digesting: bool,
     recorded: u64,
     digest: Digest,
 }
@@ -207,6 +208,7 @@ impl<N: Node> Clone for Trace<N> {
             entries: self.entries.clone(),
             capacity: self.capacity,
             keeping: self.keeping,
+            digesting: self.digesting,
             recorded: self.recorded,
             digest: self.digest,
         }
@@ -216,7 +218,14 @@ impl<N: Node> Clone for Trace<N> {
 impl<N: Node> Trace<N> {
     /// A trace that keeps the newest `capacity` entries (0 keeps none but still digests all).
     pub fn new(capacity: usize) -> Trace<N> {
-        Trace { entries: VecDeque::new(), capacity, keeping: true, recorded: 0, digest: Digest::default() }
+        Trace {
+            entries: VecDeque::new(),
+            capacity,
+            keeping: true,
+            digesting: true,
+            recorded: 0,
+            digest: Digest::default(),
+        }
     }
 
     /// The same trace without its entries (the digest and counts carry on): what a snapshot keeps.
@@ -225,23 +234,44 @@ impl<N: Node> Trace<N> {
             entries: VecDeque::new(),
             capacity: self.capacity,
             keeping: self.keeping,
+            digesting: self.digesting,
             recorded: self.recorded,
             digest: self.digest,
         }
     }
 
-    /// Adds an entry: always to the digest, to the buffer while keeping.
-    pub fn record(&mut self, step: u64, time: Micros, event: TraceEvent<N>) {
-        self.digest.word(step);
-        self.digest.word(time);
-        event.digest(&mut self.digest);
+    /// Adds an entry (built only when something will use it): to the digest unless digesting is
+    /// off, to the buffer while keeping.
+    #[inline]
+    pub fn record(&mut self, step: u64, time: Micros, event: impl FnOnce() -> TraceEvent<N>) {
         self.recorded += 1;
-        if self.keeping && self.capacity > 0 {
+        let keep = self.keeping && self.capacity > 0;
+        if !keep && !self.digesting {
+            return;
+        }
+        let event = event();
+        if self.digesting {
+            self.digest.word(step);
+            self.digest.word(time);
+            event.digest(&mut self.digest);
+        }
+        if keep {
             if self.entries.len() >= self.capacity {
                 self.entries.pop_front();
             }
             self.entries.push_back(TraceEntry { step, time, event });
         }
+    }
+
+    /// Turns the digest off (or on again): a long run that nobody will compare saves the
+    /// hashing. A digest that was off for part of a run is not comparable with one that was not.
+    pub fn set_digesting(&mut self, digesting: bool) {
+        self.digesting = digesting;
+    }
+
+    /// Whether the digest covers every entry recorded.
+    pub fn digesting(&self) -> bool {
+        self.digesting
     }
 
     /// Whether entries go to the buffer (replaying up to a point already seen turns this off).

@@ -1,0 +1,754 @@
+//! The nodes of the key-value cluster: storage servers that coordinate requests and hold replicas,
+//! and clients that send a seeded workload (or a person's requests) and record what they saw.
+//!
+//! The read and write path follows Dynamo (DeCandia et al., SOSP 2007, section 4.5) and the
+//! notes' "Quorum Consensus": a client sends its request to a coordinator, one of the key's N
+//! replicas (a partition-aware client picks one at random). For a write the coordinator makes the
+//! new version (its vector clock, or its timestamp for last-write-wins), stores it, sends it to
+//! the other N - 1 replicas and answers as soon as W replicas (itself included) have it. For a
+//! read it asks all N replicas, answers with the versions that no other version supersedes once R
+//! have answered, and when the rest have answered (or the deadline passed) sends the merged result
+//! to every replica whose answer was behind: read repair. When the deadline passes first the
+//! client gets a timeout that says how many replicas answered: a value, not an error.
+
+use super::checker::OpResult;
+use super::clock::{Actor, CLIENT_BASE, VectorClock};
+use super::store::{Key, Store, ValueId, Version, Versioning, key_name, same_versions, value_id, value_name};
+use super::{Cluster, KvObserver, Probe};
+use crate::sim::{Ctx, Micros, Node, NodeId, TimerId};
+use rand::Rng;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+/// The most values a client remembers having seen for one key (its context).
+const MAX_OBSERVED: usize = 256;
+
+/// A coordinator's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Reply<T> {
+    /// The quorum answered: `got` replicas.
+    Ok { value: T, got: u32 },
+    /// The deadline passed with `got` of the `needed` answers.
+    Timeout { got: u32, needed: u32 },
+}
+
+/// What the nodes send each other.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KvMsg {
+    /// Client → coordinator.
+    Get {
+        req: u64,
+        key: Key,
+    },
+    /// Client → coordinator: write `value`, replacing what `context` covers.
+    Put {
+        req: u64,
+        key: Key,
+        value: ValueId,
+        context: VectorClock,
+    },
+    /// Coordinator → client.
+    GetReply {
+        req: u64,
+        result: Reply<Vec<Version>>,
+    },
+    PutReply {
+        req: u64,
+        result: Reply<Version>,
+    },
+    /// Coordinator → replica, and the replica's answer.
+    Read {
+        op: u64,
+        key: Key,
+    },
+    ReadReply {
+        op: u64,
+        versions: Vec<Version>,
+    },
+    Write {
+        op: u64,
+        key: Key,
+        version: Version,
+    },
+    WriteAck {
+        op: u64,
+    },
+    /// Coordinator → a replica whose answer was behind.
+    Repair {
+        key: Key,
+        versions: Vec<Version>,
+    },
+}
+
+fn list(versions: &[Version]) -> String {
+    let v: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
+    format!("{{{}}}", v.join(", "))
+}
+
+impl fmt::Display for KvMsg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KvMsg::Get { key, .. } => write!(f, "get {}", key_name(*key)),
+            KvMsg::Put { key, value, context, .. } => {
+                write!(f, "put {}={} context {context}", key_name(*key), value_name(*value))
+            }
+            KvMsg::GetReply { result: Reply::Ok { value, got }, .. } => {
+                write!(f, "ok {} ({got} replicas)", list(value))
+            }
+            KvMsg::PutReply { result: Reply::Ok { value, got }, .. } => write!(f, "ok {value} ({got} acks)"),
+            KvMsg::GetReply { result: Reply::Timeout { got, needed }, .. }
+            | KvMsg::PutReply { result: Reply::Timeout { got, needed }, .. } => {
+                write!(f, "timeout: {got} of {needed} replicas")
+            }
+            KvMsg::Read { key, .. } => write!(f, "read {}", key_name(*key)),
+            KvMsg::ReadReply { versions, .. } => write!(f, "versions {}", list(versions)),
+            KvMsg::Write { key, version, .. } => write!(f, "write {}={version}", key_name(*key)),
+            KvMsg::WriteAck { .. } => f.write_str("ack"),
+            KvMsg::Repair { key, versions } => write!(f, "repair {} {}", key_name(*key), list(versions)),
+        }
+    }
+}
+
+/// What nodes wake up for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KvTimer {
+    /// A client's next workload operation is due.
+    Arrival,
+    /// A client stops waiting for request `req`.
+    GiveUp { req: u64 },
+    /// A coordinator's deadline for operation `op`.
+    Deadline { op: u64 },
+    /// The probe client starts its next trial.
+    ProbeNext,
+    /// The probe client reads what it wrote, `delay` after the write was acknowledged.
+    ProbeRead { key: Key, written: Version, delay: Micros },
+}
+
+impl fmt::Display for KvTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KvTimer::Arrival => f.write_str("next request"),
+            KvTimer::GiveUp { .. } => f.write_str("give up waiting"),
+            KvTimer::Deadline { .. } => f.write_str("quorum deadline"),
+            KvTimer::ProbeNext => f.write_str("next probe"),
+            KvTimer::ProbeRead { key, .. } => write!(f, "probe read {}", key_name(*key)),
+        }
+    }
+}
+
+/// What a person can tell a client to do.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KvInput {
+    /// Read `key`, through server `via` (0-based) or a random replica.
+    Get { key: Key, via: Option<u32> },
+    /// Write a new value to `key` with the client's current context.
+    Put { key: Key, via: Option<u32> },
+}
+
+impl fmt::Display for KvInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (verb, key, via) = match self {
+            KvInput::Get { key, via } => ("get", key, via),
+            KvInput::Put { key, via } => ("put", key, via),
+        };
+        write!(f, "{verb} {}", key_name(*key))?;
+        if let Some(s) = via {
+            write!(f, " via S{}", s + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// A node of the cluster.
+#[derive(Clone, Debug)]
+pub enum KvNode {
+    Server(Server),
+    Client(Client),
+}
+
+impl KvNode {
+    pub fn as_server(&self) -> Option<&Server> {
+        match self {
+            KvNode::Server(s) => Some(s),
+            KvNode::Client(_) => None,
+        }
+    }
+
+    pub fn as_client(&self) -> Option<&Client> {
+        match self {
+            KvNode::Client(c) => Some(c),
+            KvNode::Server(_) => None,
+        }
+    }
+}
+
+impl Node for KvNode {
+    type Msg = KvMsg;
+    type Timer = KvTimer;
+    type Input = KvInput;
+    type Observer = KvObserver;
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if let KvNode::Client(c) = self {
+            c.start(ctx);
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: &KvMsg) {
+        match self {
+            KvNode::Server(s) => s.on_message(ctx, from, msg),
+            KvNode::Client(c) => c.on_message(ctx, msg),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: KvTimer) {
+        match self {
+            KvNode::Server(s) => s.on_timer(ctx, timer),
+            KvNode::Client(c) => c.on_timer(ctx, timer),
+        }
+    }
+
+    fn on_input(&mut self, ctx: &mut Ctx<'_, Self>, input: KvInput) {
+        if let KvNode::Client(c) = self {
+            match input {
+                KvInput::Get { key, via } => c.read(ctx, key, via, None),
+                KvInput::Put { key, via } => c.write(ctx, key, via, None),
+            }
+        }
+    }
+
+    fn on_crash(&mut self, ctx: &mut Ctx<'_, Self>) {
+        match self {
+            KvNode::Server(s) => s.pending.clear(),
+            KvNode::Client(c) => c.crash(ctx),
+        }
+    }
+
+    fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if let KvNode::Client(c) = self {
+            c.start(ctx);
+        }
+    }
+}
+
+/// A coordinator's request in progress (volatile).
+#[derive(Clone, Debug)]
+struct Coordinating {
+    client: NodeId,
+    req: u64,
+    key: Key,
+    timer: TimerId,
+    work: Work,
+}
+
+#[derive(Clone, Debug)]
+enum Work {
+    Read { answers: Vec<(NodeId, Vec<Version>)>, replied: bool },
+    Write { version: Version, acks: u32 },
+}
+
+/// A storage server: a replica for the keys whose preference list names it, and a coordinator
+/// for the requests clients send it.
+#[derive(Clone, Debug)]
+pub struct Server {
+    cluster: Rc<Cluster>,
+    index: u32,
+    /// Durable: survives a crash.
+    pub store: Store,
+    /// Durable: operation numbers never repeat, even across a crash.
+    next_op: u64,
+    /// Volatile: lost in a crash.
+    pending: BTreeMap<u64, Coordinating>,
+}
+
+impl Server {
+    pub(crate) fn new(cluster: Rc<Cluster>, index: u32) -> Server {
+        let store = Store::new(cluster.params.workload.keys);
+        Server { cluster, index, store, next_op: 0, pending: BTreeMap::new() }
+    }
+
+    fn actor(&self) -> Actor {
+        self.index
+    }
+
+    pub(crate) fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    fn me(&self) -> NodeId {
+        NodeId(self.index)
+    }
+
+    fn mode(&self) -> Versioning {
+        self.cluster.params.versioning
+    }
+
+    /// Requests this server is coordinating right now.
+    pub fn coordinating(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn apply(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, v: Version) {
+        let added = self.store.apply(self.mode(), key, v);
+        ctx.observer().stored(added);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, KvNode>, from: NodeId, msg: &KvMsg) {
+        match msg {
+            KvMsg::Get { req, key } => self.coordinate_get(ctx, from, *req, *key),
+            KvMsg::Put { req, key, value, context } => {
+                self.coordinate_put(ctx, from, *req, *key, *value, context)
+            }
+            KvMsg::Read { op, key } => {
+                let versions = self.store.get(*key).to_vec();
+                ctx.send(from, KvMsg::ReadReply { op: *op, versions });
+            }
+            KvMsg::Write { op, key, version } => {
+                self.apply(ctx, *key, version.clone());
+                ctx.send(from, KvMsg::WriteAck { op: *op });
+            }
+            KvMsg::Repair { key, versions } => {
+                for v in versions {
+                    self.apply(ctx, *key, v.clone());
+                }
+            }
+            KvMsg::ReadReply { op, versions } => {
+                if let Some(Coordinating { work: Work::Read { answers, .. }, .. }) = self.pending.get_mut(op)
+                {
+                    answers.push((from, versions.clone()));
+                    self.progress_read(ctx, *op, false);
+                }
+            }
+            KvMsg::WriteAck { op } => {
+                if let Some(Coordinating { work: Work::Write { acks, .. }, .. }) = self.pending.get_mut(op) {
+                    *acks += 1;
+                    self.progress_write(ctx, *op, false);
+                }
+            }
+            KvMsg::GetReply { .. } | KvMsg::PutReply { .. } => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, KvNode>, timer: KvTimer) {
+        if let KvTimer::Deadline { op } = timer {
+            match self.pending.get(&op).map(|c| &c.work) {
+                Some(Work::Read { .. }) => self.progress_read(ctx, op, true),
+                Some(Work::Write { .. }) => self.progress_write(ctx, op, true),
+                None => {}
+            }
+        }
+    }
+
+    fn replicas(&self, key: Key) -> Vec<NodeId> {
+        self.cluster.prefs.get(key as usize).cloned().unwrap_or_default()
+    }
+
+    fn start_op(&mut self, ctx: &mut Ctx<'_, KvNode>) -> (u64, TimerId) {
+        let op = self.next_op;
+        self.next_op += 1;
+        let timer = ctx.set_timer(self.cluster.params.timeout_us, KvTimer::Deadline { op });
+        (op, timer)
+    }
+
+    fn coordinate_get(&mut self, ctx: &mut Ctx<'_, KvNode>, client: NodeId, req: u64, key: Key) {
+        let replicas = self.replicas(key);
+        let (op, timer) = self.start_op(ctx);
+        let mut answers = Vec::with_capacity(replicas.len());
+        for &r in &replicas {
+            if r == self.me() {
+                answers.push((r, self.store.get(key).to_vec()));
+            } else {
+                ctx.send(r, KvMsg::Read { op, key });
+            }
+        }
+        self.pending.insert(
+            op,
+            Coordinating { client, req, key, timer, work: Work::Read { answers, replied: false } },
+        );
+        self.progress_read(ctx, op, false);
+    }
+
+    /// Answers the client once R replicas have; repairs and forgets the request once all N
+    /// have answered or the deadline has passed.
+    fn progress_read(&mut self, ctx: &mut Ctx<'_, KvNode>, op: u64, deadline: bool) {
+        let (r, n, mode) = (self.cluster.params.r, self.cluster.params.n, self.mode());
+        let Some(c) = self.pending.get_mut(&op) else { return };
+        let Work::Read { answers, replied } = &mut c.work else { return };
+        let got = answers.len() as u32;
+        if !*replied && (got >= r || deadline) {
+            *replied = true;
+            let result = if got >= r {
+                Reply::Ok { value: mode.reconcile(answers.iter().flat_map(|(_, v)| v)), got }
+            } else {
+                Reply::Timeout { got, needed: r }
+            };
+            ctx.send(c.client, KvMsg::GetReply { req: c.req, result });
+        }
+        if got < n && !deadline {
+            return;
+        }
+        let Some(c) = self.pending.remove(&op) else { return };
+        if !deadline {
+            ctx.cancel_timer(c.timer);
+        }
+        let Work::Read { answers, .. } = c.work else { return };
+        if !self.cluster.params.read_repair || answers.len() < 2 {
+            return;
+        }
+        let merged = mode.reconcile(answers.iter().flat_map(|(_, v)| v));
+        for (node, versions) in &answers {
+            if same_versions(versions, &merged) {
+                continue;
+            }
+            ctx.observer().stats.repairs += 1;
+            if *node == self.me() {
+                for v in &merged {
+                    self.apply(ctx, c.key, v.clone());
+                }
+            } else {
+                ctx.send(*node, KvMsg::Repair { key: c.key, versions: merged.clone() });
+            }
+        }
+    }
+
+    fn coordinate_put(
+        &mut self,
+        ctx: &mut Ctx<'_, KvNode>,
+        client: NodeId,
+        req: u64,
+        key: Key,
+        value: ValueId,
+        context: &VectorClock,
+    ) {
+        let p = &self.cluster.params;
+        let ts = ctx.local_clock();
+        let clock = match (p.versioning, p.actors) {
+            (Versioning::LastWriteWins, _) => VectorClock::new(),
+            // The client already advanced its own entry.
+            (Versioning::VectorClocks, super::ClockActors::Clients) => context.clone(),
+            (Versioning::VectorClocks, super::ClockActors::Servers) => {
+                // Advance this server's entry past both the context and every version it holds,
+                // so that no two versions it makes share a clock.
+                let me = self.actor();
+                let held = self.store.get(key).iter().map(|v| v.clock.get(me)).max().unwrap_or(0);
+                let mut clock = context.clone();
+                clock.raise(me, context.get(me).max(held) + 1, ts);
+                let pruned = clock.prune(p.max_clock_entries as usize);
+                ctx.observer().stats.pruned_entries += pruned as u64;
+                clock
+            }
+        };
+        let version = Version { value, clock, ts };
+        let replicas = self.replicas(key);
+        let (op, timer) = self.start_op(ctx);
+        let mut acks = 0;
+        for &r in &replicas {
+            if r == self.me() {
+                self.apply(ctx, key, version.clone());
+                acks += 1;
+            } else {
+                ctx.send(r, KvMsg::Write { op, key, version: version.clone() });
+            }
+        }
+        self.pending
+            .insert(op, Coordinating { client, req, key, timer, work: Work::Write { version, acks } });
+        self.progress_write(ctx, op, false);
+    }
+
+    fn progress_write(&mut self, ctx: &mut Ctx<'_, KvNode>, op: u64, deadline: bool) {
+        let w = self.cluster.params.w;
+        let Some(c) = self.pending.get(&op) else { return };
+        let Work::Write { acks, .. } = &c.work else { return };
+        if *acks < w && !deadline {
+            return;
+        }
+        let Some(c) = self.pending.remove(&op) else { return };
+        let Work::Write { version, acks } = c.work else { return };
+        if !deadline {
+            ctx.cancel_timer(c.timer);
+        }
+        let result = if acks >= w {
+            Reply::Ok { value: version, got: acks }
+        } else {
+            Reply::Timeout { got: acks, needed: w }
+        };
+        ctx.send(c.client, KvMsg::PutReply { req: c.req, result });
+    }
+}
+
+/// What a client remembers of a key: the clock of what it last saw (its "context"), the values
+/// its last read returned, and its own latest write (its earlier ones it replaced by writing it).
+/// Its next write replaces all of these by choice.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Context {
+    pub clock: VectorClock,
+    pub observed: Vec<ValueId>,
+    pub own: Option<ValueId>,
+}
+
+/// A client's request in progress.
+#[derive(Clone, Debug)]
+struct Request {
+    key: Key,
+    timer: TimerId,
+    then: Option<Then>,
+}
+
+/// What a client does when a request ends.
+#[derive(Clone, Debug)]
+enum Then {
+    /// A read-modify-write's read: write the key with the context the read returned.
+    Write,
+    /// The probe's write: read the key back `delay` after the acknowledgement.
+    ProbeWrite { delay: Micros },
+    /// The probe's read: record whether it saw `written`.
+    ProbeRead { written: Version, delay: Micros },
+}
+
+/// A client: sends the workload's requests (or a person's) and records what it saw.
+#[derive(Clone, Debug)]
+pub struct Client {
+    cluster: Rc<Cluster>,
+    index: u32,
+    next_req: u64,
+    writes: u32,
+    /// This client's own clock counter (for client-actor clocks).
+    counter: u64,
+    /// Volatile: per key, what the client last saw.
+    contexts: BTreeMap<Key, Context>,
+    pending: BTreeMap<u64, Request>,
+    probe_trial: u32,
+}
+
+impl Client {
+    pub(crate) fn new(cluster: Rc<Cluster>, index: u32) -> Client {
+        Client {
+            cluster,
+            index,
+            next_req: 0,
+            writes: 0,
+            counter: 0,
+            contexts: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            probe_trial: 0,
+        }
+    }
+
+    fn me(&self) -> NodeId {
+        NodeId(self.cluster.params.servers + self.index)
+    }
+
+    pub(crate) fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// The client's context for `key`.
+    pub fn context(&self, key: Key) -> Option<&Context> {
+        self.contexts.get(&key)
+    }
+
+    /// Requests waiting for an answer.
+    pub fn waiting(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn probe(&self) -> Option<&Probe> {
+        if self.index == 0 { self.cluster.params.workload.probe.as_ref() } else { None }
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        if let Some(p) = self.probe() {
+            let spacing = p.spacing_us;
+            ctx.set_timer(spacing, KvTimer::ProbeNext);
+        } else if self.cluster.arrival_gap_us > 0.0 {
+            self.schedule_arrival(ctx);
+        }
+    }
+
+    fn schedule_arrival(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        // Poisson arrivals: exponential gaps with the per-client mean.
+        let u = 1.0 - ctx.rng().random::<f64>();
+        let gap = (-libm::log(u) * self.cluster.arrival_gap_us).round().max(1.0);
+        ctx.set_timer(gap.min(1e12) as Micros, KvTimer::Arrival);
+    }
+
+    fn crash(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        let now = ctx.now();
+        let me = self.me();
+        for (req, _) in std::mem::take(&mut self.pending) {
+            ctx.observer().ended((me, req), OpResult::NoReply, now);
+        }
+        self.contexts.clear();
+    }
+
+    fn coordinator(&self, ctx: &mut Ctx<'_, KvNode>, key: Key, via: Option<u32>) -> NodeId {
+        if let Some(s) = via.filter(|s| *s < self.cluster.params.servers) {
+            return NodeId(s);
+        }
+        if self.cluster.params.coordinator == super::Coordinator::AnyServer {
+            return NodeId(ctx.rng().random_range(0..self.cluster.params.servers));
+        }
+        let prefs = &self.cluster.prefs[key as usize];
+        let i = ctx.rng().random_range(0..prefs.len() as u32);
+        prefs[i as usize]
+    }
+
+    fn begin(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, then: Option<Then>) -> u64 {
+        let req = self.next_req;
+        self.next_req += 1;
+        let timer = ctx.set_timer(self.cluster.give_up_us, KvTimer::GiveUp { req });
+        self.pending.insert(req, Request { key, timer, then });
+        req
+    }
+
+    fn read(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, via: Option<u32>, then: Option<Then>) {
+        if key >= self.cluster.params.workload.keys {
+            ctx.note(format!("no key {} (keys are k0 to k{})", key, self.cluster.params.workload.keys - 1));
+            return;
+        }
+        let to = self.coordinator(ctx, key, via);
+        let req = self.begin(ctx, key, then);
+        let (me, now) = (self.me(), ctx.now());
+        ctx.observer().began((me, req), key, None, Vec::new(), to, now);
+        ctx.send(to, KvMsg::Get { req, key });
+    }
+
+    fn write(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, via: Option<u32>, then: Option<Then>) {
+        if key >= self.cluster.params.workload.keys {
+            ctx.note(format!("no key {} (keys are k0 to k{})", key, self.cluster.params.workload.keys - 1));
+            return;
+        }
+        let to = self.coordinator(ctx, key, via);
+        self.writes = self.writes.saturating_add(1);
+        let value = value_id(self.index, self.writes);
+        let req = self.begin(ctx, key, then);
+        let p = &self.cluster.params;
+        let known = self.contexts.entry(key).or_default();
+        let mut resolves = std::mem::take(&mut known.observed);
+        resolves.extend(known.own.replace(value));
+        let mut context = known.clock.clone();
+        if p.versioning == Versioning::VectorClocks && p.actors == super::ClockActors::Clients {
+            // A client actor advances its own entry past anything it ever wrote.
+            self.counter = self.counter.max(context.get(CLIENT_BASE + self.index)) + 1;
+            context.raise(CLIENT_BASE + self.index, self.counter, ctx.local_clock());
+            let pruned = context.prune(p.max_clock_entries as usize);
+            ctx.observer().stats.pruned_entries += pruned as u64;
+        }
+        let (me, now) = (self.me(), ctx.now());
+        ctx.observer().began((me, req), key, Some(value), resolves, to, now);
+        ctx.send(to, KvMsg::Put { req, key, value, context });
+    }
+
+    fn finish(&mut self, ctx: &mut Ctx<'_, KvNode>, req: u64, result: OpResult) -> Option<Request> {
+        let request = self.pending.remove(&req)?;
+        ctx.cancel_timer(request.timer);
+        match &result {
+            OpResult::Read(versions) => {
+                // The context becomes what the read returned (the client still knows its own
+                // latest write).
+                let mut clock = VectorClock::new();
+                for v in versions {
+                    clock = clock.merge(&v.clock);
+                }
+                let observed: Vec<ValueId> = versions.iter().map(|v| v.value).take(MAX_OBSERVED).collect();
+                let known = self.contexts.entry(request.key).or_default();
+                known.clock = clock;
+                known.observed = observed;
+            }
+            OpResult::Written(version) => {
+                let known = self.contexts.entry(request.key).or_default();
+                known.clock = known.clock.merge(&version.clock);
+            }
+            _ => {}
+        }
+        let (me, now) = (self.me(), ctx.now());
+        ctx.observer().ended((me, req), result, now);
+        Some(request)
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, KvNode>, msg: &KvMsg) {
+        let (req, result) = match msg {
+            KvMsg::GetReply { req, result: Reply::Ok { value, .. } } => (*req, OpResult::Read(value.clone())),
+            KvMsg::PutReply { req, result: Reply::Ok { value, .. } } => {
+                (*req, OpResult::Written(value.clone()))
+            }
+            KvMsg::GetReply { req, result: Reply::Timeout { got, needed } }
+            | KvMsg::PutReply { req, result: Reply::Timeout { got, needed } } => {
+                (*req, OpResult::Timeout { got: *got, needed: *needed })
+            }
+            _ => return,
+        };
+        // Only a request with a follow-up needs the result after the observer has it.
+        let keep = self.pending.get(&req).is_some_and(|r| r.then.is_some()).then(|| result.clone());
+        let Some(request) = self.finish(ctx, req, result) else { return };
+        if let Some(result) = keep {
+            self.after(ctx, request, &result);
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, KvNode>, timer: KvTimer) {
+        match timer {
+            KvTimer::Arrival => {
+                let w = &self.cluster.params.workload;
+                let write = ctx.rng().random::<f64>() < w.write_share;
+                let key = self.cluster.pick_key(ctx.rng());
+                if write && w.read_before_write {
+                    self.read(ctx, key, None, Some(Then::Write));
+                } else if write {
+                    self.write(ctx, key, None, None);
+                } else {
+                    self.read(ctx, key, None, None);
+                }
+                self.schedule_arrival(ctx);
+            }
+            KvTimer::GiveUp { req } => {
+                if let Some(request) = self.finish(ctx, req, OpResult::NoReply) {
+                    self.after(ctx, request, &OpResult::NoReply);
+                }
+            }
+            KvTimer::ProbeNext => self.probe_next(ctx),
+            KvTimer::ProbeRead { key, written, delay } => {
+                self.read(ctx, key, None, Some(Then::ProbeRead { written, delay }));
+            }
+            KvTimer::Deadline { .. } => {}
+        }
+    }
+
+    fn probe_next(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        let cluster = self.cluster.clone();
+        let Some(p) = cluster.params.workload.probe.as_ref().filter(|_| self.index == 0) else { return };
+        let total = p.trials.saturating_mul(p.delays_us.len() as u32);
+        if self.probe_trial >= total || p.delays_us.is_empty() {
+            return;
+        }
+        let i = self.probe_trial;
+        self.probe_trial += 1;
+        let delay = p.delays_us[(i % p.delays_us.len() as u32) as usize];
+        let key = i % self.cluster.params.workload.keys;
+        self.write(ctx, key, None, Some(Then::ProbeWrite { delay }));
+    }
+
+    fn after(&mut self, ctx: &mut Ctx<'_, KvNode>, request: Request, result: &OpResult) {
+        let Some(then) = request.then else { return };
+        let mode = self.cluster.params.versioning;
+        let spacing = self.probe().map_or(0, |p| p.spacing_us);
+        match (then, result) {
+            (Then::Write, OpResult::Read(_)) => self.write(ctx, request.key, None, None),
+            (Then::Write, _) => {}
+            (Then::ProbeWrite { delay }, OpResult::Written(v)) => {
+                ctx.set_timer(delay, KvTimer::ProbeRead { key: request.key, written: v.clone(), delay });
+            }
+            (Then::ProbeRead { written, delay }, OpResult::Read(versions)) => {
+                let consistent = versions.iter().any(|v| mode.covers(v, &written));
+                ctx.observer().probe(delay, Some(consistent));
+                ctx.set_timer(spacing, KvTimer::ProbeNext);
+            }
+            (Then::ProbeWrite { delay } | Then::ProbeRead { delay, .. }, _) => {
+                ctx.observer().probe(delay, None);
+                ctx.set_timer(spacing, KvTimer::ProbeNext);
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! What the outside observer of a key-value run records: every client operation (fed to the
+//! consistency checker as it starts and ends), latency histograms, outcome counts, siblings and
+//! read repairs, and the probe results of the PBS experiment. Nodes write here; none reads.
+
+use super::checker::{Checker, OpId, OpRecord, OpResult};
+use super::store::{Added, Key, ValueId, Versioning};
+use crate::sim::{Histogram, Micros, NodeId};
+use std::collections::{BTreeMap, VecDeque};
+
+/// How many finished operations the observer keeps for the page's table.
+pub const RECENT: usize = 200;
+
+/// How a kind of operation ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub ok: u64,
+    pub timeout: u64,
+    pub no_reply: u64,
+}
+
+impl Tally {
+    pub fn total(&self) -> u64 {
+        self.ok + self.timeout + self.no_reply
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.timeout + self.no_reply
+    }
+}
+
+/// The run's statistics.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KvStats {
+    pub reads: Tally,
+    pub writes: Tally,
+    /// Client-side latency of successful reads and writes, in microseconds.
+    pub read_latency: Histogram,
+    pub write_latency: Histogram,
+    /// Successful reads that returned more than one version.
+    pub sibling_reads: u64,
+    /// The most versions one read returned.
+    pub max_siblings: u64,
+    /// Times a replica stored a version beside a concurrent one.
+    pub siblings_created: u64,
+    /// Read-repair messages sent (and local repairs made) by coordinators.
+    pub repairs: u64,
+    /// Clock entries dropped by pruning.
+    pub pruned_entries: u64,
+}
+
+/// One delay of the PBS probe: how many reads at that delay after a write saw it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProbeTally {
+    pub consistent: u64,
+    pub reads: u64,
+    /// Trials that did not complete (write or read failed).
+    pub failed: u64,
+}
+
+impl ProbeTally {
+    pub fn share(&self) -> f64 {
+        if self.reads == 0 { 0.0 } else { self.consistent as f64 / self.reads as f64 }
+    }
+}
+
+/// The observer of a key-value run.
+#[derive(Clone, Debug)]
+pub struct KvObserver {
+    pub checker: Checker,
+    pub stats: KvStats,
+    /// The newest finished operations, oldest first.
+    pub recent: VecDeque<OpRecord>,
+    /// Every finished operation, when the run was asked to keep them (tests, experiments).
+    pub history: Option<Vec<OpRecord>>,
+    open: BTreeMap<OpId, OpRecord>,
+    seq: u64,
+    /// PBS probe results by delay.
+    pub probes: BTreeMap<Micros, ProbeTally>,
+}
+
+impl KvObserver {
+    pub fn new(mode: Versioning, keep_history: bool) -> KvObserver {
+        KvObserver {
+            checker: Checker::new(mode),
+            stats: KvStats::default(),
+            recent: VecDeque::new(),
+            history: keep_history.then(Vec::new),
+            open: BTreeMap::new(),
+            seq: 0,
+            probes: BTreeMap::new(),
+        }
+    }
+
+    /// An operation began.
+    pub fn began(
+        &mut self,
+        op: OpId,
+        key: Key,
+        write: Option<ValueId>,
+        resolves: Vec<ValueId>,
+        via: NodeId,
+        now: Micros,
+    ) {
+        self.seq += 1;
+        match write {
+            None => self.checker.read_began(op, key, now),
+            Some(v) => self.checker.write_began(v, &resolves),
+        }
+        self.open.insert(
+            op,
+            OpRecord {
+                op,
+                key,
+                write,
+                resolves,
+                coordinator: via,
+                start: now,
+                start_seq: self.seq,
+                end: now,
+                end_seq: self.seq,
+                result: OpResult::NoReply,
+            },
+        );
+    }
+
+    /// An operation ended.
+    pub fn ended(&mut self, op: OpId, result: OpResult, now: Micros) {
+        self.seq += 1;
+        let Some(mut rec) = self.open.remove(&op) else { return };
+        let latency = now.saturating_sub(rec.start);
+        let tally = if rec.write.is_some() { &mut self.stats.writes } else { &mut self.stats.reads };
+        match &result {
+            OpResult::Read(versions) => {
+                tally.ok += 1;
+                self.stats.read_latency.record(latency);
+                if versions.len() > 1 {
+                    self.stats.sibling_reads += 1;
+                }
+                self.stats.max_siblings = self.stats.max_siblings.max(versions.len() as u64);
+            }
+            OpResult::Written(_) => {
+                tally.ok += 1;
+                self.stats.write_latency.record(latency);
+            }
+            OpResult::Timeout { .. } => tally.timeout += 1,
+            OpResult::NoReply => tally.no_reply += 1,
+        }
+        match rec.write {
+            None => self.checker.read_ended(op, if let OpResult::Read(v) = &result { Some(v) } else { None }),
+            Some(value) => {
+                let version = if let OpResult::Written(v) = &result { Some(v) } else { None };
+                self.checker.write_ended(rec.key, value, version, now);
+            }
+        }
+        rec.end = now;
+        rec.end_seq = self.seq;
+        rec.result = result;
+        if let Some(h) = &mut self.history {
+            h.push(rec.clone());
+        }
+        if self.recent.len() >= RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(rec);
+    }
+
+    /// A replica folded a version in.
+    pub fn stored(&mut self, added: Added) {
+        if let Added::Sibling { .. } = added {
+            self.stats.siblings_created += 1;
+        }
+    }
+
+    /// Operations still in progress.
+    pub fn in_progress(&self) -> impl Iterator<Item = &OpRecord> {
+        self.open.values()
+    }
+
+    /// A probe trial at `delay` ended: consistent or not, or failed (`None`).
+    pub fn probe(&mut self, delay: Micros, consistent: Option<bool>) {
+        let t = self.probes.entry(delay).or_default();
+        match consistent {
+            Some(c) => {
+                t.reads += 1;
+                t.consistent += u64::from(c);
+            }
+            None => t.failed += 1,
+        }
+    }
+}

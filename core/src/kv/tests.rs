@@ -1,0 +1,374 @@
+//! Scenario tests of the key-value store: hand-worked runs with exact clocks, values and times,
+//! and pinned-seed runs judged by the consistency checker.
+
+use super::checker::check_history;
+use super::store::{value_id, value_name};
+use super::*;
+use crate::sim::{Action, Fault, Run, Scheduled, When, permalink};
+
+const MS: Micros = 1_000;
+
+fn small(servers: u32, n: u32, w: u32, r: u32) -> KvParams {
+    KvParams {
+        servers,
+        n,
+        w,
+        r,
+        latency: LatencyModel::Constant { us: 250 },
+        workload: Workload { clients: 2, ops_per_s: 0.0, keys: 4, ..Workload::default() },
+        keep_history: true,
+        ..KvParams::default()
+    }
+}
+
+fn client(params: &KvParams, j: u32) -> NodeId {
+    NodeId(params.servers + j)
+}
+
+fn put(s: &mut KvScenario, t: Micros, client: NodeId, key: Key, via: Option<u32>) {
+    s.schedule.push(Scheduled {
+        when: When::At(t),
+        action: Action::Input { node: client, input: KvInput::Put { key, via } },
+    });
+}
+
+fn get(s: &mut KvScenario, t: Micros, client: NodeId, key: Key, via: Option<u32>) {
+    s.schedule.push(Scheduled {
+        when: When::At(t),
+        action: Action::Input { node: client, input: KvInput::Get { key, via } },
+    });
+}
+
+fn fault(s: &mut KvScenario, t: Micros, f: Fault) {
+    s.schedule.push(Scheduled { when: When::At(t), action: Action::Fault(f) });
+}
+
+fn run(s: &KvScenario, until: Micros) -> Sim<KvNode> {
+    let mut sim = KvSystem::build(s).unwrap();
+    sim.run_until(until);
+    sim
+}
+
+fn history(sim: &Sim<KvNode>) -> &[OpRecord] {
+    sim.observer().history.as_deref().unwrap()
+}
+
+fn clock(pairs: &[(u32, u64)]) -> Vec<(u32, u64)> {
+    pairs.to_vec()
+}
+
+fn counters(v: &Version) -> Vec<(u32, u64)> {
+    v.clock.entries().iter().map(|e| (e.actor, u64::from(e.counter))).collect()
+}
+
+/// The key every server of a three-server cluster with N = 3 replicates.
+const K: Key = 0;
+
+#[test]
+fn the_dynamo_papers_example_runs_through_the_cluster() {
+    // DeCandia et al., figure 3, with Sx, Sy, Sz = S1, S2, S3 and W = R = N = 3, so that every
+    // step sees the previous one.
+    let p = small(3, 3, 3, 3);
+    let (c1, c2) = (client(&p, 0), client(&p, 1));
+    let mut s = KvScenario::new(1, p);
+    put(&mut s, 0, c1, K, Some(0)); // D1 [Sx,1]
+    put(&mut s, 10 * MS, c1, K, Some(0)); // D2 [Sx,2]
+    get(&mut s, 20 * MS, c2, K, Some(0)); // C2 sees D2
+    put(&mut s, 30 * MS, c1, K, Some(1)); // D3 [Sx,2][Sy,1]
+    put(&mut s, 40 * MS, c2, K, Some(2)); // D4 [Sx,2][Sz,1]
+    get(&mut s, 50 * MS, c1, K, None); // siblings D3 and D4
+    put(&mut s, 60 * MS, c1, K, Some(0)); // D5 [Sx,3][Sy,1][Sz,1]
+    get(&mut s, 70 * MS, c2, K, None);
+    let sim = run(&s, 100 * MS);
+    let h = history(&sim);
+    let written: Vec<(String, Vec<(u32, u64)>)> = h
+        .iter()
+        .filter_map(|op| match &op.result {
+            OpResult::Written(v) => Some((value_name(v.value), counters(v))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        written,
+        vec![
+            ("v1.1".to_string(), clock(&[(0, 1)])),
+            ("v1.2".to_string(), clock(&[(0, 2)])),
+            ("v1.3".to_string(), clock(&[(0, 2), (1, 1)])),
+            ("v2.1".to_string(), clock(&[(0, 2), (2, 1)])),
+            ("v1.4".to_string(), clock(&[(0, 3), (1, 1), (2, 1)])),
+        ]
+    );
+    let reads: Vec<Vec<String>> = h
+        .iter()
+        .filter_map(|op| match &op.result {
+            OpResult::Read(v) => Some(v.iter().map(|x| value_name(x.value)).collect()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reads, vec![vec!["v1.2"], vec!["v1.3", "v2.1"], vec!["v1.4"]]);
+    // The resolving write replaced both siblings by choice: nothing lost, nothing stale.
+    let c = &sim.observer().checker;
+    assert_eq!((c.reads_checked, c.stale_reads), (3, 0));
+    assert!(lost_writes(&sim).is_empty());
+    let st = &sim.observer().stats;
+    // D4 was stored beside D3 on each of the three replicas; one read returned two versions.
+    assert_eq!((st.siblings_created, st.sibling_reads, st.max_siblings), (3, 1, 2));
+    for (_, up, versions) in replica_versions(&sim, K) {
+        assert!(up);
+        assert_eq!(versions.iter().map(counters).collect::<Vec<_>>(), vec![clock(&[(0, 3), (1, 1), (2, 1)])]);
+    }
+    // A write is two one-way trips plus the slower of two replica round trips: 1 ms.
+    assert_eq!(st.write_latency.percentile(100.0), Some(1_000));
+}
+
+#[test]
+fn a_quorum_that_cannot_be_reached_times_out_as_a_value() {
+    // S2 and S3 are down: S1 alone cannot give W = 2 or R = 2. The coordinator's deadline (50 ms)
+    // passes and the client gets "1 of 2": 0.25 ms there, 50 ms waiting, 0.25 ms back.
+    let p = small(3, 3, 2, 2);
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(1, p);
+    fault(&mut s, 0, Fault::Crash { node: NodeId(1) });
+    fault(&mut s, 0, Fault::Crash { node: NodeId(2) });
+    put(&mut s, MS, c1, K, Some(0));
+    get(&mut s, 100 * MS, c1, K, Some(0));
+    let sim = run(&s, 200 * MS);
+    let h = history(&sim);
+    assert_eq!(h[0].result, OpResult::Timeout { got: 1, needed: 2 });
+    assert_eq!(h[0].end - h[0].start, 50_500);
+    assert_eq!(h[1].result, OpResult::Timeout { got: 1, needed: 2 });
+    let st = &sim.observer().stats;
+    assert_eq!((st.writes.timeout, st.reads.timeout, st.writes.ok), (1, 1, 0));
+    // The write was not acknowledged, so it is nobody's lost write even though S1 kept it.
+    assert_eq!(sim.observer().checker.writes_acked, 0);
+    assert!(held(&sim, K, value_id(0, 1)));
+}
+
+#[test]
+fn a_crashed_coordinator_leaves_the_client_without_an_answer() {
+    let p = small(3, 3, 2, 2);
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(1, p);
+    fault(&mut s, 0, Fault::Crash { node: NodeId(0) });
+    put(&mut s, MS, c1, K, Some(0));
+    let sim = run(&s, 1_000 * MS);
+    let h = history(&sim);
+    assert_eq!(h[0].result, OpResult::NoReply);
+    let give_up = cluster(&sim).unwrap().give_up_us;
+    assert_eq!(give_up, 2 * 50_000 + 2 * 250);
+    assert_eq!(h[0].end - h[0].start, give_up);
+}
+
+#[test]
+fn last_write_wins_loses_a_later_write_to_a_fast_clock() {
+    // S1's clock is 20 ms behind. C1 writes through S2 at 100 ms (timestamp 100.25 ms), then
+    // through S1 at 110 ms (timestamp 90.25 ms): the later write loses everywhere.
+    let mut p = small(3, 3, 3, 1);
+    p.versioning = Versioning::LastWriteWins;
+    let c1 = client(&p, 0);
+    let c2 = client(&p, 1);
+    let mut s = KvScenario::new(1, p);
+    fault(&mut s, 0, Fault::SetSkew { node: NodeId(0), skew_us: -20_000 });
+    put(&mut s, 100 * MS, c1, K, Some(1));
+    put(&mut s, 110 * MS, c2, K, Some(0));
+    get(&mut s, 150 * MS, c1, K, None);
+    let sim = run(&s, 200 * MS);
+    let h = history(&sim);
+    let ts: Vec<Micros> = h
+        .iter()
+        .filter_map(|op| if let OpResult::Written(v) = &op.result { Some(v.ts) } else { None })
+        .collect();
+    assert_eq!(ts, vec![100_250, 90_250]);
+    assert_eq!(
+        h[2].result,
+        OpResult::Read(vec![Version { value: value_id(0, 1), clock: VectorClock::new(), ts: 100_250 }])
+    );
+    // Not stale (the returned value has the later timestamp), but C2's acknowledged write is lost.
+    assert_eq!(sim.observer().checker.stale_reads, 0);
+    let lost = lost_writes(&sim);
+    assert_eq!(lost.iter().map(|l| value_name(l.value)).collect::<Vec<_>>(), vec!["v2.1"]);
+}
+
+#[test]
+fn racing_clients_lose_a_write_with_server_clocks_and_keep_siblings_with_client_clocks() {
+    for (actors, lost, siblings) in [(ClockActors::Servers, 1, 0), (ClockActors::Clients, 0, 1)] {
+        let mut p = small(3, 3, 3, 3);
+        p.actors = actors;
+        let (c1, c2) = (client(&p, 0), client(&p, 1));
+        let mut s = KvScenario::new(1, p);
+        // Both blind writes reach S1 at 0.25 ms.
+        put(&mut s, 0, c1, K, Some(0));
+        put(&mut s, 0, c2, K, Some(0));
+        get(&mut s, 10 * MS, c1, K, None);
+        let sim = run(&s, 50 * MS);
+        assert_eq!(lost_writes(&sim).len(), lost, "{actors:?}");
+        assert_eq!(sim.observer().stats.sibling_reads, siblings, "{actors:?}");
+    }
+}
+
+#[test]
+fn read_repair_brings_a_behind_replica_up_to_date() {
+    for (repair, s3_has_it, repairs) in [(true, true, 1), (false, false, 0)] {
+        let mut p = small(3, 3, 2, 1);
+        p.read_repair = repair;
+        let c1 = client(&p, 0);
+        let mut s = KvScenario::new(1, p);
+        fault(&mut s, 0, Fault::Partition { groups: vec![vec![NodeId(2)]] });
+        put(&mut s, MS, c1, K, Some(0));
+        fault(&mut s, 10 * MS, Fault::Heal);
+        get(&mut s, 20 * MS, c1, K, Some(0));
+        let sim = run(&s, 40 * MS);
+        let s3 = &replica_versions(&sim, K).into_iter().find(|(id, _, _)| *id == NodeId(2)).unwrap().2;
+        assert_eq!(!s3.is_empty(), s3_has_it, "repair {repair}");
+        assert_eq!(sim.observer().stats.repairs, repairs);
+    }
+}
+
+#[test]
+fn pruning_keeps_the_newest_entries() {
+    let mut p = small(3, 3, 3, 3);
+    p.max_clock_entries = 1;
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(1, p);
+    put(&mut s, 0, c1, K, Some(0));
+    put(&mut s, 10 * MS, c1, K, Some(1));
+    let sim = run(&s, 50 * MS);
+    let written: Vec<Vec<(u32, u64)>> = history(&sim)
+        .iter()
+        .filter_map(|op| if let OpResult::Written(v) = &op.result { Some(counters(v)) } else { None })
+        .collect();
+    // [S1:1] then [S1:1][S2:1] pruned to its newest entry.
+    assert_eq!(written, vec![clock(&[(0, 1)]), clock(&[(1, 1)])]);
+    assert_eq!(sim.observer().stats.pruned_entries, 1);
+}
+
+/// A busy cluster: 5 servers, 4 clients, 400 requests a second over 20 hot keys, 30 s.
+fn busy(n: u32, w: u32, r: u32, seed: u64) -> KvScenario {
+    KvScenario::new(
+        seed,
+        KvParams {
+            n,
+            w,
+            r,
+            workload: Workload {
+                clients: 4,
+                ops_per_s: 400.0,
+                write_share: 0.5,
+                read_before_write: true,
+                keys: 20,
+                zipf: 1.0,
+                probe: None,
+            },
+            keep_history: true,
+            ..KvParams::default()
+        },
+    )
+}
+
+#[test]
+fn overlapping_quorums_without_faults_never_read_stale() {
+    for (n, w, r) in [(3, 2, 2), (3, 1, 3), (3, 3, 1), (5, 3, 3)] {
+        let sim = run(&busy(n, w, r, 7), 30_000 * MS);
+        let c = &sim.observer().checker;
+        assert!(c.reads_checked > 5_000, "N{n} W{w} R{r}: {} reads", c.reads_checked);
+        assert_eq!(c.stale_reads, 0, "N{n} W{w} R{r}");
+        // The offline check of the recorded history agrees with the live one.
+        let report = check_history(Versioning::VectorClocks, history(&sim), |k, v| held(&sim, k, v));
+        assert_eq!((report.reads_checked, report.stale_reads), (c.reads_checked, 0));
+        assert_eq!(report.lost_writes, lost_writes(&sim));
+    }
+}
+
+#[test]
+fn non_overlapping_quorums_read_stale() {
+    // Under a heavy-tailed (Pareto) latency a write's slowest copies lag far behind its
+    // acknowledgement, so reads that miss them are common enough to count.
+    for (n, w, r) in [(3, 1, 1), (3, 2, 1)] {
+        let mut s = busy(n, w, r, 7);
+        s.params.latency = LatencyPreset::SameDatacenter.model(LatencyShape::Pareto);
+        let sim = run(&s, 30_000 * MS);
+        let c = &sim.observer().checker;
+        assert!(c.stale_reads > 0, "N{n} W{w} R{r}: no stale read in {} reads", c.reads_checked);
+        let report = check_history(Versioning::VectorClocks, history(&sim), |k, v| held(&sim, k, v));
+        assert_eq!(report.stale_reads, c.stale_reads);
+    }
+}
+
+#[test]
+fn client_clocks_lose_nothing_under_a_busy_workload() {
+    // Blind writes (no read first) race often on the hot keys.
+    let mut s = busy(3, 2, 2, 9);
+    s.params.workload.read_before_write = false;
+    s.params.actors = ClockActors::Clients;
+    let sim = run(&s, 30_000 * MS);
+    assert!(sim.observer().stats.sibling_reads > 0);
+    assert_eq!(lost_writes(&sim), vec![]);
+    // Server clocks under the same workload lose the races through one coordinator.
+    s.params.actors = ClockActors::Servers;
+    assert!(!lost_writes(&run(&s, 30_000 * MS)).is_empty());
+}
+
+#[test]
+fn one_kv_scenario_twice_gives_one_digest_and_survives_a_permalink() {
+    let mut s = busy(3, 2, 2, 42);
+    fault(&mut s, 2_000 * MS, Fault::Crash { node: NodeId(1) });
+    fault(&mut s, 3_000 * MS, Fault::SetLoss { loss: 0.05 });
+    fault(&mut s, 4_000 * MS, Fault::Partition { groups: vec![vec![NodeId(0), NodeId(2)]] });
+    fault(&mut s, 6_000 * MS, Fault::Recover { node: NodeId(1) });
+    fault(&mut s, 7_000 * MS, Fault::Heal);
+    let a = run(&s, 8_000 * MS);
+    let decoded: KvScenario = permalink::decode(&permalink::encode(&s)).unwrap();
+    let b = run(&decoded, 8_000 * MS);
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.observer().stats, b.observer().stats);
+    let st = &a.observer().stats;
+    assert!(st.reads.failed() + st.writes.failed() > 0, "faults should fail some requests: {st:?}");
+    // Stepping back through `Run` lands on the same states.
+    let mut r = Run::<KvSystem>::new(s.clone()).unwrap();
+    r.run_until(8_000 * MS);
+    assert_eq!(r.digest(), a.digest());
+    r.seek_time(3_500 * MS);
+    let c = run(&s, 3_500 * MS);
+    assert_eq!((r.digest(), r.sim().observer().stats.clone()), (c.digest(), c.observer().stats.clone()));
+}
+
+#[test]
+fn invalid_parameters_say_what_to_change() {
+    type Breaks = fn(&mut KvParams);
+    let cases: [(Breaks, &str); 7] = [
+        (|p| p.n = 0, "N (replicas per key) must be from 1 to 5; got 0."),
+        (|p| p.n = 6, "N (replicas per key) must be from 1 to 5; got 6."),
+        (|p| p.w = 4, "W (write acknowledgements) must be from 1 to 3; got 4."),
+        (|p| p.servers = 0, "The number of servers must be from 1 to 32; got 0."),
+        (|p| p.loss = f64::NAN, "Message loss is a probability from 0 to 1; got NaN."),
+        (
+            |p| p.workload.ops_per_s = 1e9,
+            "The request rate must be from 0 to 100,000 per second; got 1000000000.",
+        ),
+        (|p| p.timeout_us = 0, "The quorum timeout must be from 1 µs to 60 s; got 0 µs."),
+    ];
+    for (break_it, want) in cases {
+        let mut p = KvParams::default();
+        break_it(&mut p);
+        assert_eq!(KvSystem::build(&KvScenario::new(1, p)).err().as_deref(), Some(want));
+    }
+    // A hostile permalink: valid JSON, absurd numbers.
+    let text = permalink::encode(&serde_json::json!({"seed": 1, "params": {"servers": 4000000000u32}}));
+    let s: KvScenario = permalink::decode(&text).unwrap();
+    assert!(KvSystem::build(&s).err().unwrap_or_default().contains("servers"));
+}
+
+#[test]
+fn every_key_lives_on_n_distinct_servers_clockwise() {
+    let sim = run(&busy(3, 2, 2, 1), 0);
+    let c = cluster(&sim).unwrap();
+    for (k, prefs) in c.prefs.iter().enumerate() {
+        let names: Vec<String> = prefs.iter().map(|id| server_name(id.0)).collect();
+        let ring = c.ring.replicas(store::key_name(k as Key).as_bytes(), 3).unwrap();
+        assert_eq!(names, ring.servers);
+        let mut distinct = prefs.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 3);
+    }
+}
