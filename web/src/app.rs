@@ -14,6 +14,8 @@ pub enum Route {
     Home,
     #[at("/estimate")]
     Estimate,
+    #[at("/hashing")]
+    Hashing,
     #[at("/ids")]
     Ids,
     #[not_found]
@@ -25,6 +27,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::home::Home /> },
         Route::Estimate => html! { <pages::estimate::EstimatePage /> },
+        Route::Hashing => html! { <pages::hashing::HashingPage /> },
         Route::Ids => html! { <pages::ids::IdsPage /> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }

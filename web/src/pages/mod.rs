@@ -1,6 +1,7 @@
 //! One module per page, and the list of system pages that the home page and the navigation show.
 
 pub mod estimate;
+pub mod hashing;
 pub mod home;
 pub mod ids;
 pub mod not_found;
@@ -25,6 +26,13 @@ pub const SYSTEMS: &[SystemPage] = &[
         title: "Capacity estimation",
         promise: "Turn users and habits into requests per second, storage and bandwidth, with every step of the \
                   arithmetic shown, next to the latency numbers every programmer should know.",
+    },
+    SystemPage {
+        route: Route::Hashing,
+        short: "Hashing",
+        title: "Consistent hashing",
+        promise: "Add and remove servers on a SHA-1 hash ring and watch which keys move, how virtual nodes even out \
+                  the load, and how one failed server can take the rest down.",
     },
     SystemPage {
         route: Route::Ids,

@@ -7,4 +7,6 @@ pub mod copy_link;
 pub mod experiment;
 pub mod field;
 pub mod page;
+pub mod plot;
+pub mod ring;
 pub mod seed;
