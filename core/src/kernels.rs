@@ -35,6 +35,9 @@ pub fn all() -> Vec<Kernel> {
         Kernel { name: "rate_limit/sliding_log", unit: "decision", run: rate_limit_sliding_log },
         Kernel { name: "rate_limit/sub_windows", unit: "decision", run: rate_limit_sub_windows },
         Kernel { name: "rate_limit/two_windows", unit: "decision", run: rate_limit_two_windows },
+        Kernel { name: "sim/kv-event", unit: "event", run: sim_kv_event },
+        Kernel { name: "sim/kv-event-untraced", unit: "event", run: sim_kv_event_untraced },
+        Kernel { name: "kv/cluster-ms", unit: "simulated ms", run: kv_cluster_ms },
     ]
 }
 
@@ -250,4 +253,66 @@ mod tests {
         let report = ids::checker::check(&interleaved_records(1_000));
         assert_eq!((report.distinct, report.duplicates, report.max_disorder_ms), (1_000, 0, 0));
     }
+}
+
+/// The benchmark cluster of the simulation target: 10 servers (N = 3, W = R = 2, vector clocks)
+/// and 10 clients sending 1,000 operations per simulated second (half reads, half
+/// read-modify-writes, so 1,500 requests) over 1,000 Zipf-popular keys, data-centre links.
+fn kv_bench_sim() -> crate::sim::Sim<crate::kv::KvNode> {
+    use crate::kv::{KvParams, KvScenario, KvSystem, Workload};
+    use crate::sim::System;
+    let params = KvParams {
+        servers: 10,
+        workload: Workload { clients: 10, ops_per_s: 1_000.0, keys: 1_000, ..Workload::default() },
+        ..KvParams::default()
+    };
+    KvSystem::build(&KvScenario::new(1, params)).expect("the benchmark cluster is valid")
+}
+
+thread_local! {
+    // Each kernel keeps one cluster running across calls, so that it measures the steady state
+    // of a long run rather than building clusters.
+    static KV_TRACED: std::cell::RefCell<Option<crate::sim::Sim<crate::kv::KvNode>>> = const { std::cell::RefCell::new(None) };
+    static KV_UNTRACED: std::cell::RefCell<Option<crate::sim::Sim<crate::kv::KvNode>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `n` engine events of the benchmark cluster with the page's trace (50,000 kept entries) and
+/// the digest.
+fn sim_kv_event(n: u64) -> u64 {
+    KV_TRACED.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let sim = cell.get_or_insert_with(kv_bench_sim);
+        for _ in 0..n {
+            sim.step();
+        }
+        sim.digest() ^ sim.steps()
+    })
+}
+
+/// `n` engine events of the benchmark cluster with no trace and no digest (how a long run for
+/// its figures is done).
+fn sim_kv_event_untraced(n: u64) -> u64 {
+    KV_UNTRACED.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let sim = cell.get_or_insert_with(|| kv_bench_sim().without_trace());
+        for _ in 0..n {
+            sim.step();
+        }
+        sim.steps()
+    })
+}
+
+/// `n` simulated milliseconds of the benchmark cluster without trace: one simulated hour is
+/// 3,600,000 of these.
+fn kv_cluster_ms(n: u64) -> u64 {
+    thread_local! {
+        static SIM: std::cell::RefCell<Option<crate::sim::Sim<crate::kv::KvNode>>> = const { std::cell::RefCell::new(None) };
+    }
+    SIM.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let sim = cell.get_or_insert_with(|| kv_bench_sim().without_trace());
+        let until = sim.now() + n * crate::sim::MS;
+        sim.run_until(until);
+        sim.steps()
+    })
 }
