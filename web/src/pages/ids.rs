@@ -44,7 +44,7 @@ const BITS_KEY: &str = "bbits";
 /// The ID the inspector shows first: the notes' example.
 const NOTES_EXAMPLE: &str = "1541815603606036480";
 /// Rows of the streaming table.
-const STREAM_ROWS: usize = 18;
+const STREAM_ROWS: usize = 12;
 /// Milliseconds of run time per tick while playing, and the tick.
 const SPEEDS: [u64; 4] = [1, 5, 20, 100];
 const TICK_MS: u32 = 100;
