@@ -5,6 +5,7 @@
 
 pub mod base62;
 pub mod browser;
+pub mod experiments;
 pub mod lru;
 pub mod service;
 pub mod validate;
