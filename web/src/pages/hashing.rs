@@ -30,7 +30,7 @@ use yew::prelude::*;
 /// Keys drawn on the main ring at most (a sample spread evenly by position).
 const DRAWN_KEYS: usize = 1000;
 /// Keys drawn on each ring of the side-by-side comparison at most.
-const COMPARED_KEYS: usize = 600;
+const COMPARED_KEYS: usize = 500;
 /// Partition arcs drawn exactly up to this many; beyond, the ring is drawn in this many slices.
 const ARC_SLICES: usize = 720;
 /// Virtual-node ticks drawn up to this many; beyond, only each server's first.
@@ -279,7 +279,7 @@ fn ring_explorer(props: &RingExplorerProps) -> Html {
                         at: keys.positions()[slot].fraction(),
                         colour: s.colour_of(a.owner_name(slot)),
                         emphasis: false,
-                        title: format!("{} → {}", keys.name(slot), a.owner_name(slot)).into(),
+                        title: None,
                     })
                     .collect(),
                 Err(_) => Vec::new(),
@@ -287,9 +287,10 @@ fn ring_explorer(props: &RingExplorerProps) -> Html {
             Drawing { drawn, arcs, nodes, keys: ring_keys, note }
         });
     let drawn = drawing.drawn.clone();
+    // One callback for the page's lifetime, so the ring's static layer sees equal props on hover.
     let on_select = {
         let selected = selected.clone();
-        Callback::from(move |slot: usize| selected.set(Some(slot)))
+        use_memo((), move |_| Callback::from(move |slot: usize| selected.set(Some(slot))))
     };
     // The key under inspection: a typed key wins over a hovered one.
     let typed = (!s.lookup.is_empty()).then(|| s.lookup.clone());
@@ -341,7 +342,7 @@ fn ring_explorer(props: &RingExplorerProps) -> Html {
                         n, if n == 1 { "" } else { "s" }, s.vnodes, if s.vnodes == 1 { "" } else { "s" })}
                     arcs={drawing.arcs.clone()} nodes={drawing.nodes.clone()} keys={drawing.keys.clone()} probes={probes}
                     selected={if typed.is_some() { None } else { *selected }}
-                    center={center} on_select={on_select} note={key_note} />
+                    center={center} on_select={(*on_select).clone()} note={key_note} />
             </div>
             <div class="hash-side">
                 <Controls settings={s.clone()} write={props.write.clone()} />
@@ -622,7 +623,7 @@ fn inspector(props: &InspectorProps) -> Html {
                             { format!(" at {}", degrees(point.position.fraction())) }
                         </dd>
                         <dt>{ "Ring says" }</dt><dd><span class={classes!("mono", format!("srv-text-{}", s.colour_of(server)))}>{ server.clone() }</span></dd>
-                        <dt>{ "Replicas (N = 3)" }</dt>
+                        <dt>{ "Replicas (3 copies)" }</dt>
                         <dd>{ replicas.0 }{ for replicas.1.map(|m| html! { <small class="note">{ format!(" {m}") }</small> }) }</dd>
                         <dt>{ format!("hash mod {n} says") }</dt>
                         <dd class="mono">{ match mod_n {
@@ -704,13 +705,7 @@ fn comparison(props: &ComparisonProps) -> Html {
                         at: keys.positions()[slot].fraction(),
                         colour: s.colour_of(is.owner_name(slot)),
                         emphasis: m.contains(slot),
-                        title: format!(
-                            "{}: {} → {}",
-                            keys.name(slot),
-                            was.owner_name(slot),
-                            is.owner_name(slot)
-                        )
-                        .into(),
+                        title: None,
                     })
                     .collect();
                 let arcs = ring.map(|r| ring_drawing(r, s).0).unwrap_or_default();
@@ -1099,7 +1094,7 @@ fn experiments_section(props: &ExperimentsProps) -> Html {
                 Column { label: name.clone().into(), value: *l, shown: pct(*l).into(), class: format!("srv-{}", s.colour_of(&name)).into() }
             })
             .collect();
-        html! { <Columns caption={format!("Share of requests per server, {} virtual nodes each", r.vnodes)} columns={columns}
+        html! { <Columns caption={format!("Share of requests per server, {} virtual nodes each", count(r.vnodes))} columns={columns}
             reference={Some((r.requests.mean, AttrValue::from("mean")))} y_label="share of requests" /> }
     });
     html! {

@@ -56,7 +56,7 @@ impl Axis {
 const W: f64 = 320.0;
 const H: f64 = 200.0;
 const LEFT: f64 = 42.0;
-const RIGHT: f64 = 10.0;
+const RIGHT: f64 = 16.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 34.0;
 

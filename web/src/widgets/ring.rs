@@ -44,8 +44,8 @@ pub struct RingKey {
     /// Drawn larger and outlined (for example: the key moved); the others are drawn faint when any
     /// key has emphasis.
     pub emphasis: bool,
-    /// The tooltip.
-    pub title: AttrValue,
+    /// A tooltip, if wanted (each one is a DOM node: leave it out for hundreds of keys).
+    pub title: Option<AttrValue>,
 }
 
 /// A clockwise probe from a key's position to the virtual node that serves it.
@@ -108,8 +108,18 @@ fn key_radius(id: usize) -> f64 {
     R - 14.0 - spread as f64 * 0.9
 }
 
-#[function_component(RingView)]
-pub fn ring_view(props: &RingViewProps) -> Html {
+#[derive(Properties, PartialEq)]
+struct RingLayerProps {
+    arcs: Vec<RingArc>,
+    nodes: Vec<RingNode>,
+    keys: Vec<RingKey>,
+    on_select: Option<Callback<usize>>,
+}
+
+/// Arcs, ticks and keys: the part of the drawing that does not change when a key is hovered, in its
+/// own component so that hovering re-renders only the probe.
+#[function_component(RingLayer)]
+fn ring_layer(props: &RingLayerProps) -> Html {
     let any_emphasis = props.keys.iter().any(|k| k.emphasis);
     let arcs = props.arcs.iter().map(|a| {
         let class = classes!("ring-arc", format!("srv-{}", a.colour % 8));
@@ -145,13 +155,12 @@ pub fn ring_view(props: &RingViewProps) -> Html {
     });
     let keys = props.keys.iter().map(|k| {
         let (x, y) = point(k.at, key_radius(k.id));
-        let r = if k.emphasis { 2.6 } else { 1.7 };
+        let r = if k.emphasis { "2.6" } else { "1.7" };
         let class = classes!(
             "ring-key",
             format!("srv-{}", k.colour % 8),
             k.emphasis.then_some("emph"),
             (any_emphasis && !k.emphasis).then_some("faint"),
-            (props.selected == Some(k.id)).then_some("selected"),
         );
         let (onmouseenter, onclick) = match &props.on_select {
             Some(cb) => {
@@ -161,12 +170,26 @@ pub fn ring_view(props: &RingViewProps) -> Html {
             }
             None => (None, None),
         };
-        html! {
-            <circle {class} cx={format!("{x:.2}")} cy={format!("{y:.2}")} r={r.to_string()} {onmouseenter} {onclick}>
-                <title>{ k.title.clone() }</title>
-            </circle>
+        match &k.title {
+            Some(title) => html! {
+                <circle {class} cx={format!("{x:.2}")} cy={format!("{y:.2}")} {r} {onmouseenter} {onclick}>
+                    <title>{ title.clone() }</title>
+                </circle>
+            },
+            None => html! { <circle {class} cx={format!("{x:.2}")} cy={format!("{y:.2}")} {r} {onmouseenter} {onclick} /> },
         }
     });
+    html! {
+        <g>
+            { for arcs }
+            { for nodes }
+            { for keys }
+        </g>
+    }
+}
+
+#[function_component(RingView)]
+pub fn ring_view(props: &RingViewProps) -> Html {
     let selected = props.selected.and_then(|id| props.keys.iter().find(|k| k.id == id)).map(|k| {
         let (x, y) = point(k.at, key_radius(k.id));
         html! { <circle class="ring-key-focus" cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="5" /> }
@@ -213,9 +236,7 @@ pub fn ring_view(props: &RingViewProps) -> Html {
             <svg viewBox="-120 -120 240 240" role="img" aria-label={props.caption.clone()}>
                 <circle class="ring-track" cx="0" cy="0" r={R.to_string()} />
                 <line class="ring-zero" x1="0" y1={(-R - 12.0).to_string()} x2="0" y2={(-R + 12.0).to_string()} />
-                { for arcs }
-                { for nodes }
-                { for keys }
+                <RingLayer arcs={props.arcs.clone()} nodes={props.nodes.clone()} keys={props.keys.clone()} on_select={props.on_select.clone()} />
                 { for probes }
                 { for selected }
                 { for center }
