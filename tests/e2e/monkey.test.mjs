@@ -41,22 +41,29 @@ test('a seeded monkey on every page finds no panic and no console error', async 
       await visit(page, site, route);
       const path = route.split('?')[0];
       for (let i = 0; i < ACTIONS_PER_PAGE; i++) {
-        // Stay on this page: leave out links to other routes.
-        const targets = await page.locator('main button, main input, main select, main a[href]').all();
-        const usable = [];
-        for (const t of targets) {
-          if (!(await t.isVisible()) || !(await t.isEnabled())) continue;
-          const href = await t.getAttribute('href');
-          if (href !== null && !(href.includes('#') && href.slice(href.indexOf('#')).split('?')[0] === path)) continue;
-          usable.push(t);
-        }
+        // One round trip lists what a person could act on now: visible, enabled controls in main,
+        // without links that leave this page. Each gets a number to find it by.
+        const usable = await page.evaluate((path) => {
+          const found = [];
+          document.querySelectorAll('[data-monkey]').forEach((el) => el.removeAttribute('data-monkey'));
+          for (const el of document.querySelectorAll('main button, main input, main select, main a[href]')) {
+            const box = el.getBoundingClientRect();
+            if (box.width === 0 || box.height === 0 || el.disabled || getComputedStyle(el).visibility === 'hidden') continue;
+            const href = el.getAttribute('href');
+            if (href !== null && !(href.includes('#') && href.slice(href.indexOf('#')).split('?')[0] === path)) continue;
+            el.setAttribute('data-monkey', String(found.length));
+            found.push(el.tagName.toLowerCase() + ':' + (el.getAttribute('type') ?? ''));
+          }
+          return found;
+        }, path);
         const roll = random();
         try {
           if (roll < 0.15 || usable.length === 0) {
             await page.keyboard.press(pick(['Space', 'ArrowLeft', 'ArrowRight', 'r', 'Tab', 'Enter', 'Escape', '?']));
           } else {
-            const target = pick(usable);
-            const tag = await target.evaluate((el) => el.tagName.toLowerCase() + ':' + (el.getAttribute('type') ?? ''));
+            const index = Math.floor(random() * usable.length);
+            const tag = usable[index];
+            const target = page.locator(`[data-monkey="${index}"]`);
             if (tag === 'input:text' || tag === 'input:' || tag === 'input:search' || tag === 'input:number') {
               await target.fill(random() < 0.7 ? pick(HOSTILE) : String(Math.floor(random() * 1e6)), { timeout: 1000 });
             } else if (tag === 'input:range') {
@@ -67,15 +74,15 @@ test('a seeded monkey on every page finds no panic and no console error', async 
                 el.dispatchEvent(new Event('change', { bubbles: true }));
               }, random());
             } else if (tag.startsWith('select')) {
-              const options = await target.locator('option').allTextContents();
-              if (options.length) await target.selectOption({ index: Math.floor(random() * options.length) });
+              const options = await target.locator('option').count();
+              if (options) await target.selectOption({ index: Math.floor(random() * options) }, { timeout: 1000 });
             } else {
               await target.click({ timeout: 1000 });
             }
           }
         } catch (e) {
           // An element that went away between listing and acting is not a failure of the app.
-          if (!/detached|not attached|Timeout|not visible|outside of the viewport/i.test(String(e))) throw e;
+          if (!/detached|not attached|Timeout|not visible|outside of the viewport|not an? (input|select)/i.test(String(e))) throw e;
         }
         if ((await page.locator('.panic-banner').count()) > 0) break;
       }
