@@ -371,16 +371,21 @@ pub fn pbs_params() -> KvParams {
 pub const PBS_TRIALS: u32 = 600;
 
 fn pbs() -> Outcome {
-    let expected = "the model's curve, every point within 3 standard errors + 1 point";
-    let points = match pbs_curve(&pbs_params(), PBS_TRIALS, SEED) {
-        Ok(p) => p,
-        Err(e) => return broken(expected, e),
-    };
+    match pbs_curve(&pbs_params(), PBS_TRIALS, SEED) {
+        Ok(points) => pbs_outcome(&points),
+        Err(e) => broken(PBS_EXPECTED, e),
+    }
+}
+
+const PBS_EXPECTED: &str = "the model's curve, every point within 3 standard errors + 1 point";
+
+/// The PBS experiment's verdict on a measured curve (the page draws the same points).
+pub fn pbs_outcome(points: &[PbsPoint]) -> Outcome {
     let fits = |p: &PbsPoint| {
         let se = (p.model * (1.0 - p.model) / p.reads.max(1) as f64).sqrt();
         (p.measured - p.model).abs() <= 3.0 * se + 0.01
     };
-    let first = points[0];
+    let Some(first) = points.first() else { return broken(PBS_EXPECTED, "no delays".to_string()) };
     let listed: Vec<String> = points
         .iter()
         .map(|p| {
@@ -394,7 +399,7 @@ fn pbs() -> Outcome {
         .collect();
     Outcome {
         measured: format!("{}% consistent right after the write", significant(first.measured * 100.0, 3)),
-        expected: format!("{}% ({expected})", significant(first.model * 100.0, 3)),
+        expected: format!("{}% ({PBS_EXPECTED})", significant(first.model * 100.0, 3)),
         reproduced: points.iter().all(fits) && points.iter().all(|p| p.reads > 0),
         detail: format!(
             "N = 3, R = W = 1 on 5 servers, any server coordinating, Pareto links (median 250 µs). The probe writes a \

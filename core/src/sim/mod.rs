@@ -24,6 +24,7 @@ pub mod permalink;
 pub mod replay;
 pub mod scenario;
 pub mod trace;
+pub mod view;
 
 pub use engine::{Ctx, Sim};
 pub use latency::{LatencyModel, LatencyPreset, LatencyShape};

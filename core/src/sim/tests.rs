@@ -427,6 +427,56 @@ fn messages_in_flight_are_listed_by_arrival() {
     assert_eq!(flying, vec![(1, 260, "ping 1".to_string()), (2, 270, "ping 2".to_string())]);
 }
 
+#[test]
+fn the_space_time_view_shows_each_message_and_its_fate() {
+    use view::{Fate, MarkKind, space_time};
+    // Node 1 pings node 0 at 10 µs (arrives 260, pong back at 510); node 2 pings node 0 at 20 µs
+    // but node 0 crashes at 200 µs, so that ping is dropped at 270; node 0 recovers at 300.
+    let mut s = quiet(3, 250);
+    s.schedule.push(input_at(10, 1, 1));
+    s.schedule.push(input_at(20, 2, 2));
+    s.schedule.push(fault_at(200, Fault::Crash { node: NodeId(0) }));
+    s.schedule.push(fault_at(300, Fault::Recover { node: NodeId(0) }));
+    let mut sim = ChatSystem::build(&s).unwrap();
+    sim.run_until(400);
+    let v = space_time(&sim, 0, 400, 10);
+    let arrows: Vec<(u32, u32, Micros, Micros, Fate, &str)> =
+        v.arrows.iter().map(|a| (a.from.0, a.to.0, a.sent, a.arrives, a.fate, a.summary.as_str())).collect();
+    assert_eq!(
+        arrows,
+        vec![
+            (1, 0, 10, 260, Fate::Dropped(DropReason::NodeDown), "ping 1"),
+            (2, 0, 20, 270, Fate::Dropped(DropReason::NodeDown), "ping 2"),
+        ]
+    );
+    let marks: Vec<(Option<u32>, Micros, MarkKind)> =
+        v.marks.iter().map(|m| (m.node.map(|n| n.0), m.time, m.kind)).collect();
+    assert_eq!(
+        marks,
+        vec![
+            (Some(1), 10, MarkKind::Input),
+            (Some(2), 20, MarkKind::Input),
+            (Some(0), 200, MarkKind::Crash),
+            (Some(0), 300, MarkKind::Recover),
+        ]
+    );
+    assert_eq!(v.marks[2].text, "N0 crashes");
+    assert_eq!(
+        v.lanes.iter().map(|l| (l.name.as_str(), l.up)).collect::<Vec<_>>(),
+        [("N0", true), ("N1", true), ("N2", true)]
+    );
+    // Mid-flight, a message is in flight; a narrow window keeps only the newest arrow.
+    let mut s = quiet(2, 250);
+    s.schedule.push(input_at(10, 1, 1));
+    let mut sim = ChatSystem::build(&s).unwrap();
+    sim.run_until(100);
+    let v = space_time(&sim, 0, 100, 10);
+    assert_eq!(v.arrows[0].fate, Fate::InFlight);
+    sim.run_until(600);
+    let v = space_time(&sim, 0, 600, 1);
+    assert_eq!((v.arrows.len(), v.omitted, v.arrows[0].summary.as_str()), (1, 1, "pong 2"));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
     #[test]
