@@ -242,10 +242,10 @@ impl DistributedForm {
             windows: value(DistParam::Windows) as u32,
             seed: value(DistParam::Seed),
         };
-        if errors.is_empty() {
-            if let Err(message) = config.validate() {
-                errors.push((DistParam::PerWindow, message));
-            }
+        if errors.is_empty()
+            && let Err(message) = config.validate()
+        {
+            errors.push((DistParam::PerWindow, message));
         }
         if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
