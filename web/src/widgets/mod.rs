@@ -10,3 +10,4 @@ pub mod page;
 pub mod plot;
 pub mod ring;
 pub mod seed;
+pub mod spacetime;
