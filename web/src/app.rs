@@ -14,6 +14,8 @@ pub enum Route {
     Home,
     #[at("/estimate")]
     Estimate,
+    #[at("/rate-limit")]
+    RateLimit,
     #[at("/hashing")]
     Hashing,
     #[at("/ids")]
@@ -27,6 +29,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::home::Home /> },
         Route::Estimate => html! { <pages::estimate::EstimatePage /> },
+        Route::RateLimit => html! { <pages::rate_limit::RateLimitPage /> },
         Route::Hashing => html! { <pages::hashing::HashingPage /> },
         Route::Ids => html! { <pages::ids::IdsPage /> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },

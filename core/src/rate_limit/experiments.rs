@@ -646,6 +646,18 @@ mod tests {
         assert!(sliced.two.mean_rel_error() < 0.1, "{:?}", sliced.two);
     }
 
+    /// Pinned figures of a small run; the browser test (web/tests/rate_limit.rs) checks the same
+    /// on wasm32, down to the bits of a floating-point sum, so a seed replays exactly everywhere.
+    #[test]
+    fn counter_error_small_run_is_pinned() {
+        let params =
+            CounterErrorParams { clients: 50, duration_ms: 120_000, ..CounterErrorParams::default() };
+        let mut run = CounterErrorRun::new(params, 3);
+        run.advance(usize::MAX);
+        assert_eq!((run.total(), run.refused, run.two.wrong(), run.sub.wrong()), (3020, 1798, 16, 3));
+        assert_eq!(run.two.rel_error_sum.to_bits(), 4_634_220_442_885_062_543);
+    }
+
     #[test]
     fn distributed_race_over_admits_without_atomicity() {
         let f = distributed_race(1);

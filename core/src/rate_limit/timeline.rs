@@ -634,15 +634,21 @@ impl TimelineForm {
                 Config::TwoWindowCounter(a) => Config::TwoWindowCounter(a.with_soft(soft)),
             };
         }
-        if errors.is_empty() {
-            if let Err(message) = configs[4].validate() {
-                errors
-                    .push((Param::SubWindow, message.trim_start_matches("Sub-window length: ").to_string()));
+        // Checks across fields, each once the fields it needs are valid.
+        let valid = |p: Param| !errors.iter().any(|(q, _)| *q == p);
+        if valid(Param::Window) && valid(Param::SubWindow) {
+            let sub = SubWindowCounter::new(window_ms, sub_ms, 1);
+            if let Err(message) = sub.validate() {
+                // The field's own label says which field: "Enter a length that divides ...".
+                let message = message.trim_start_matches("Sub-window length: enter");
+                errors.push((Param::SubWindow, format!("Enter{message}")));
             }
-            if let Err(message) = pattern.validate(duration_ms) {
-                let param = if traffic == "edge" { Param::Burst } else { Param::Clients };
-                errors.push((param, message));
-            }
+        }
+        if errors.is_empty()
+            && let Err(message) = pattern.validate(duration_ms)
+        {
+            let param = if traffic == "edge" { Param::Burst } else { Param::Clients };
+            errors.push((param, message));
         }
         if !errors.is_empty() {
             errors.sort_by_key(|(p, _)| *p);
@@ -725,12 +731,17 @@ mod tests {
         );
         let mut form = TimelineForm::default();
         form.set(Param::SubWindow, "300 ms");
+        form.set(Param::Limit, "0");
         assert_eq!(
             form.parse().unwrap_err(),
-            vec![(
-                Param::SubWindow,
-                "enter a length that divides the window (1000 ms) evenly, such as 100 ms.".to_string()
-            )]
+            vec![
+                (Param::Limit, "Enter a whole number from 1 to 1,000.".to_string()),
+                (
+                    Param::SubWindow,
+                    "Enter a length that divides the window (1000 ms) evenly, such as 100 ms.".to_string()
+                ),
+            ],
+            "the sub-window is checked even while another field is wrong"
         );
     }
 

@@ -452,6 +452,8 @@ mod tests {
         // Pinned: the first requests of seed 42 (a change of generator shows up here).
         let first: Vec<_> = a.iter().take(4).map(|r| (r.at, r.client)).collect();
         assert_eq!(first, POISSON_SEED_42_HEAD);
+        // The browser test (web/tests/rate_limit.rs) checks the same figures on wasm32.
+        assert_eq!((a.len(), a.last().map(|r| (r.at, r.client))), (49_624, Some((99_999, 3))));
     }
 
     /// The first four requests of `Poisson { clients: 10, per_second: 50 }` with seed 42.

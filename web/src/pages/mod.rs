@@ -5,6 +5,7 @@ pub mod hashing;
 pub mod home;
 pub mod ids;
 pub mod not_found;
+pub mod rate_limit;
 
 use crate::app::Route;
 
@@ -26,6 +27,13 @@ pub const SYSTEMS: &[SystemPage] = &[
         title: "Capacity estimation",
         promise: "Turn users and habits into requests per second, storage and bandwidth, with every step of the \
                   arithmetic shown, next to the latency numbers every programmer should know.",
+    },
+    SystemPage {
+        route: Route::RateLimit,
+        short: "Rate limiting",
+        title: "Rate limiting",
+        promise: "Send one stream of requests through the token and leaky buckets, fixed and sliding windows side \
+                  by side, read the 429 each one answers, and watch gateways race on a shared counter.",
     },
     SystemPage {
         route: Route::Hashing,

@@ -17,6 +17,9 @@ pub struct TextFieldProps {
     /// The keyboard to offer on phones (`decimal`, `numeric`, `text`).
     #[prop_or(AttrValue::Static("text"))]
     pub inputmode: AttrValue,
+    /// Shown in the empty field: what an empty field means (a default that follows another).
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
     pub oninput: Callback<String>,
 }
 
@@ -40,6 +43,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 spellcheck="false"
                 title={props.help.clone()}
                 value={props.value.clone()}
+                placeholder={props.placeholder.clone()}
                 aria-invalid={props.error.is_some().then_some("true")}
                 aria-describedby={props.error.is_some().then(|| error_id.clone())}
                 {oninput}

@@ -10,4 +10,5 @@ pub mod page;
 pub mod plot;
 pub mod ring;
 pub mod seed;
+pub mod sim_controls;
 pub mod spacetime;
