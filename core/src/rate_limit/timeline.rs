@@ -230,6 +230,10 @@ impl Timeline {
     }
 }
 
+/// The most requests the page's run may hold: every lane keeps every request with its answer
+/// (about 56 bytes each, six lanes), so this bounds the tab's memory to tens of megabytes.
+pub const PAGE_MAX_REQUESTS: u64 = 100_000;
+
 /// One field of the page's form; its key names it in the URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Param {
@@ -645,7 +649,7 @@ impl TimelineForm {
             }
         }
         if errors.is_empty()
-            && let Err(message) = pattern.validate(duration_ms)
+            && let Err(message) = pattern.validate_at_most(duration_ms, PAGE_MAX_REQUESTS)
         {
             let param = if traffic == "edge" { Param::Burst } else { Param::Clients };
             errors.push((param, message));
@@ -743,6 +747,23 @@ mod tests {
             ],
             "the sub-window is checked even while another field is wrong"
         );
+    }
+
+    #[test]
+    fn the_page_keeps_runs_small_enough_for_a_browser_tab() {
+        let mut form = TimelineForm::default();
+        form.set(Param::Clients, "50");
+        form.set(Param::Rate, "100");
+        assert_eq!(
+            form.parse().unwrap_err(),
+            vec![(
+                Param::Clients,
+                "This traffic would make about 150,000 requests: lower the clients, the rate or the duration (at most 100,000).".to_string()
+            )]
+        );
+        form.set(Param::Duration, "20 s");
+        assert!(form.parse().is_ok(), "50 clients × 100/s × 20 s = 100,000");
+        assert_eq!(size_of::<Event>(), 56, "the memory estimate in PAGE_MAX_REQUESTS' comment");
     }
 
     #[test]
