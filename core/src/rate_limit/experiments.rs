@@ -521,7 +521,12 @@ pub fn distributed_race(seed: u64) -> Finding {
         (over(Setup::Unsynchronized), over(Setup::SharedRacy), over(Setup::SharedAtomic));
     Finding {
         outcome: Outcome {
-            measured: format!("alone +{alone}, racy +{racy}, atomic +{atomic}"),
+            measured: format!(
+                "alone +{}, racy +{}, atomic +{}",
+                format::group_digits(alone.into()),
+                format::group_digits(racy.into()),
+                format::group_digits(atomic.into())
+            ),
             expected: "more than 0 alone and racy; exactly 0 atomic".to_string(),
             reproduced: alone > 0 && racy > 0 && atomic == 0,
             detail: format!(
@@ -662,6 +667,7 @@ mod tests {
     fn distributed_race_over_admits_without_atomicity() {
         let f = distributed_race(1);
         assert!(f.outcome.reproduced, "{:?}", f.outcome);
+        assert_eq!(f.outcome.measured, "alone +1,700, racy +1,112, atomic +0");
         assert_eq!(f.rows[2].value, 0.0);
     }
 

@@ -243,12 +243,15 @@ impl TwoWindowCounter {
         super::validate_soft(self.soft)
     }
 
-    fn w(&self) -> u128 {
-        self.window_ms.max(1) as u128
+    // The arithmetic below is exact in u64 for validated parameters (counts up to 2^32, windows up
+    // to a day: products stay below 10^18) and saturates, never wraps, for any other.
+
+    fn w(&self) -> u64 {
+        self.window_ms.max(1)
     }
 
-    fn threshold(&self) -> u128 {
-        self.limit as u128 + self.soft as u128
+    fn threshold(&self) -> u64 {
+        self.limit as u64 + self.soft as u64
     }
 
     /// Moves the counters to the window containing `now`.
@@ -262,13 +265,16 @@ impl TwoWindowCounter {
     }
 
     /// Time into the current window (0 if `now` is before it).
-    fn elapsed(&self, state: &TwoWindows, now: Millis) -> u128 {
-        (now as u128).saturating_sub(state.window as u128 * self.w()).min(self.w())
+    fn elapsed(&self, state: &TwoWindows, now: Millis) -> u64 {
+        now.saturating_sub(state.window.saturating_mul(self.w())).min(self.w())
     }
 
     /// The estimate times the window length, exactly.
-    fn weighted(&self, state: &TwoWindows, now: Millis) -> u128 {
-        state.previous as u128 * (self.w() - self.elapsed(state, now)) + state.current as u128 * self.w()
+    fn weighted(&self, state: &TwoWindows, now: Millis) -> u64 {
+        let w = self.w();
+        (state.previous as u64)
+            .saturating_mul(w - self.elapsed(state, now))
+            .saturating_add((state.current as u64).saturating_mul(w))
     }
 
     /// The sliding count the algorithm sees at `now`, before a request at `now`.
@@ -279,19 +285,19 @@ impl TwoWindowCounter {
     }
 
     /// The earliest time after a denial at which a request is admitted, nothing else arriving.
-    fn retry_at(&self, state: &TwoWindows) -> u128 {
+    fn retry_at(&self, state: &TwoWindows) -> u64 {
         let (w, t) = (self.w(), self.threshold());
-        let (p, c) = (state.previous as u128, state.current as u128);
-        let start = state.window as u128 * w;
+        let (p, c) = (state.previous as u64, state.current as u64);
+        let start = state.window.saturating_mul(w);
         if c < t {
             // Admitted in this window once p × (w - e) + (c + 1) × w <= t × w.
-            let e = w - ((t - c - 1) * w) / p.max(1);
-            start + e
+            let e = w - ((t - c - 1).saturating_mul(w) / p.max(1)).min(w);
+            start.saturating_add(e)
         } else {
             // Next window: previous = c, current = 0; admitted once c × (w - e) + w <= t × w,
             // or at the start of the window after, when both counts have gone.
-            let e = w - ((t - 1) * w) / c.max(1);
-            start + w + e
+            let e = w - (t.saturating_sub(1).saturating_mul(w) / c.max(1)).min(w);
+            start.saturating_add(w).saturating_add(e)
         }
     }
 }
@@ -315,11 +321,10 @@ impl Algorithm for TwoWindowCounter {
     fn decide(&self, state: &mut TwoWindows, now: Millis) -> Decision {
         self.roll(state, now);
         let w = self.w();
-        let weighted = self.weighted(state, now);
-        if weighted + w <= self.threshold() * w {
+        let after = self.weighted(state, now).saturating_add(w);
+        if after <= self.threshold().saturating_mul(w) {
             state.current = state.current.saturating_add(1);
-            let after = weighted + w;
-            let limit_w = self.limit as u128 * w;
+            let limit_w = (self.limit as u64).saturating_mul(w);
             return Decision {
                 verdict: Verdict::Allowed,
                 limit: self.limit,
@@ -330,9 +335,9 @@ impl Algorithm for TwoWindowCounter {
         if self.count_rejected {
             state.current = state.current.saturating_add(1);
         }
-        let retry = self.retry_at(state).saturating_sub(now as u128).max(1);
+        let retry = self.retry_at(state).saturating_sub(now).max(1);
         Decision {
-            verdict: Verdict::Denied { retry_after_ms: retry.min(u64::MAX as u128) as Millis },
+            verdict: Verdict::Denied { retry_after_ms: retry },
             limit: self.limit,
             remaining: 0,
             over_limit: false,

@@ -65,9 +65,9 @@ impl TokenBucket {
 
     /// The credit `state` has at `now` (never less than it had: time does not go backwards).
     fn credit_at(&self, state: &TokenState, now: Millis) -> u64 {
-        let elapsed = now.saturating_sub(state.last) as u128;
-        let credit = state.credit as u128 + elapsed * self.refill.count as u128;
-        credit.min(self.capacity() as u128) as u64
+        // Saturating, so exact whenever the true credit is below the capacity it is capped at.
+        let added = now.saturating_sub(state.last).saturating_mul(self.refill.count as u64);
+        state.credit.saturating_add(added).min(self.capacity())
     }
 
     /// Whole tokens above zero for `credit`, at most `size`.
