@@ -20,6 +20,8 @@ pub enum Route {
     Hashing,
     #[at("/ids")]
     Ids,
+    #[at("/kv-store")]
+    KvStore,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -32,6 +34,7 @@ fn switch(route: Route) -> Html {
         Route::RateLimit => html! { <pages::rate_limit::RateLimitPage /> },
         Route::Hashing => html! { <pages::hashing::HashingPage /> },
         Route::Ids => html! { <pages::ids::IdsPage /> },
+        Route::KvStore => html! { <pages::kv_store::KvStorePage /> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }
 }

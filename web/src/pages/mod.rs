@@ -4,6 +4,7 @@ pub mod estimate;
 pub mod hashing;
 pub mod home;
 pub mod ids;
+pub mod kv_store;
 pub mod not_found;
 pub mod rate_limit;
 
@@ -48,5 +49,12 @@ pub const SYSTEMS: &[SystemPage] = &[
         title: "Distributed unique IDs",
         promise: "Run multi-master counters, UUIDs, a ticket server, snowflake and Instagram IDs side by side, take \
                   any ID apart bit by bit, and break the clocks and servers behind them.",
+    },
+    SystemPage {
+        route: Route::KvStore,
+        short: "Key-value store",
+        title: "Key-value store",
+        promise: "Tune N, W and R on a Dynamo-style cluster, crash and partition its servers, follow every message \
+                  on a space-time diagram, and see, measured, when a read comes back stale and what vector clocks keep.",
     },
 ];

@@ -1,0 +1,91 @@
+// The key-value store page, end to end: play the run, crash a server from the fault panel and see
+// its mark on the space-time diagram, restore exactly the same run from the permalink, flip the
+// quorum rule, run an experiment, and survive a damaged link.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serveSite, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
+
+let browser;
+let site;
+before(async () => {
+  site = await serveSite();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const clock = async (page) => (await page.locator('.sim-time').textContent()).trim();
+const figures = async (page) => (await page.locator('.kv-figures').textContent()).replace(/\s+/g, ' ').trim();
+
+test('kv store: play, crash a server from the UI, and the permalink restores the same run', async () => {
+  const { context, page, problems } = await openPage(browser, site);
+  await visit(page, site, '');
+  await page.click('.cards a:text("Key-value store")');
+  await page.waitForSelector('.spacetime svg');
+  assert.match(await clock(page), /^0 ns of 10 s · event 0$/);
+
+  // Play for a moment, then pause: simulated time has passed and messages are drawn.
+  await page.click('.sim-controls button.play');
+  await page.waitForFunction(() => Number(document.querySelector('.sim-time').textContent.match(/event ([\d,]+)$/)[1].replace(/,/g, '')) > 30);
+  await page.click('.sim-controls button.play');
+  assert.ok((await page.locator('.spacetime g.msg').count()) > 0, 'messages on the diagram');
+
+  // Crash S1 from the fault panel: the button turns into Recover, the lane shows the crash.
+  await page.click('.kv-faults button[data-server="S1"]');
+  await page.waitForSelector('.kv-faults button.recover[data-server="S1"]');
+  assert.equal(await page.locator('.spacetime .mark.crash').count(), 1);
+  assert.match(page.url(), /#\/kv-store\?s=v1\./);
+
+  // Step a few events past the crash, then read a message's contents.
+  for (let i = 0; i < 5; i++) await page.click('.sim-controls button:text("Next event")');
+  const here = await clock(page);
+  const shown = await figures(page);
+  // A message is a focusable button on the diagram: Enter opens its contents.
+  await page.locator('.spacetime g.msg').last().focus();
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('.msg-detail').textContent(), /^Message \d+: \S+ → \S+, sent at /);
+
+  // The link reproduces the run, the crash and the position.
+  const link = page.url();
+  const other = await openPage(browser, site);
+  await other.page.goto(link);
+  await other.page.waitForSelector('.spacetime svg');
+  assert.equal(await clock(other.page), here);
+  assert.equal(await figures(other.page), shown);
+  assert.equal(await other.page.locator('.kv-faults button.recover[data-server="S1"]').count(), 1);
+  await assertClean(other.page, other.problems);
+  await other.context.close();
+
+  // Step back by one event.
+  const eventOf = (text) => Number(text.match(/event ([\d,]+)$/)[1].replace(/,/g, ''));
+  await page.click('.sim-controls button:text("Previous event")');
+  assert.equal(eventOf(await clock(page)), eventOf(here) - 1);
+
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test('kv store: W + R against N, an experiment, and a damaged link', async () => {
+  const { context, page, problems } = await openPage(browser, site, PHONE);
+  await visit(page, site, '#/kv-store');
+  await page.waitForSelector('.rule.ok');
+  await page.selectOption('#kv-w', '1');
+  await page.selectOption('#kv-r', '1');
+  await page.waitForSelector('.rule.stale');
+  assert.match(await page.locator('.rule').textContent(), /W \+ R = 1 \+ 1 = 2 ≤ N = 3/);
+
+  const card = page.locator('.experiment').first();
+  await card.locator('button').click();
+  await card.locator('.verdict').waitFor();
+  assert.match(await card.locator('.measured').textContent(), /^0 stale reads of [\d,]+$/);
+  assert.match(await card.locator('.verdict').textContent(), /Reproduced/);
+  await assertClean(page, problems);
+
+  await page.goto(site.url('#/kv-store?s=v1.not-a-scenario'));
+  await page.waitForSelector('.page.kv [role="alert"]');
+  assert.match(await page.locator('.page.kv [role="alert"]').textContent(), /The link's scenario/);
+  await assertClean(page, problems);
+  await context.close();
+});

@@ -1,0 +1,742 @@
+//! The key-value store page (the notes' "Key-Value Store"): a Dynamo-style cluster on the hash
+//! ring, running in core's simulation engine. A person tunes N, W and R, the versioning and the
+//! network, crashes and partitions servers, steps through the messages on a space-time diagram,
+//! reads each key's versions and vector clocks, and runs the quorum experiments. The whole run
+//! (seed, parameters, every action) is in the URL as a permalink.
+
+use crate::app::Route;
+use crate::url_state::{Query, use_query_state};
+use crate::widgets::copy_link::CopyLink;
+use crate::widgets::experiment::ExperimentCard;
+use crate::widgets::page::{PageTitle, Section};
+use crate::widgets::plot::{Axis, Mark, Series, XyPlot};
+use crate::widgets::ring::{RingArc, RingKey, RingNode, RingProbe, RingView};
+use crate::widgets::seed::SeedField;
+use crate::widgets::sim_controls::{SimControls, SimKeys, use_sim_keys};
+use crate::widgets::spacetime::SpaceTimeDiagram;
+use gloo::timers::callback::Interval;
+use playground_core::format;
+use playground_core::kv::experiments::{self, PbsPoint};
+use playground_core::kv::store::{key_name, value_name};
+use playground_core::kv::{
+    self, ClockActors, Coordinator, KvInput, KvNode, KvParams, KvScenario, KvSystem, OpResult, Versioning,
+    Workload,
+};
+use playground_core::sim::view::space_time;
+use playground_core::sim::{
+    Action, Fault, LatencyPreset, LatencyShape, Micros, NodeId, Run, SECOND, Sim, System, permalink,
+};
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// How long the page's run lasts, in simulated time.
+const HORIZON: Micros = 10 * SECOND;
+/// Simulated time per real tenth of a second while playing: (value, label).
+const SPEEDS: &[(u64, &str)] = &[
+    (100, "1 ms per second"),
+    (500, "5 ms per second"),
+    (2_000, "20 ms per second"),
+    (20_000, "200 ms per second"),
+    (100_000, "1 s per second"),
+];
+
+/// The page's first run: 5 servers, N = 3, W = R = 2, 3 clients sending 100 requests a second
+/// over 8 keys, data-centre links.
+fn default_scenario() -> KvScenario {
+    KvScenario::new(
+        1,
+        KvParams {
+            servers: 5,
+            workload: Workload { clients: 3, ops_per_s: 100.0, keys: 8, ..Workload::default() },
+            ..KvParams::default()
+        },
+    )
+}
+
+type SharedRun = Rc<RefCell<Option<Run<KvSystem>>>>;
+
+fn us(t: f64) -> String {
+    format::duration_ns(t * 1e3)
+}
+
+fn n(x: u64) -> String {
+    format::group_digits(u128::from(x))
+}
+
+/// The window of the diagram: about 80 one-way delays, ending at the clock.
+fn window(params: &KvParams) -> Micros {
+    ((params.latency.median_us() * 80.0) as Micros).clamp(2_000, 20 * SECOND)
+}
+
+#[function_component(KvStorePage)]
+pub fn kv_store_page() -> Html {
+    let (query, set_query) = use_query_state(Route::KvStore);
+    let (scenario, link_error) = match query.get("s") {
+        None => (default_scenario(), None),
+        Some(text) => {
+            match permalink::decode::<KvScenario>(text).and_then(|s| KvSystem::build(&s).map(|_| s)) {
+                Ok(s) => (s, None),
+                Err(e) => (default_scenario(), Some(e)),
+            }
+        }
+    };
+    let run: SharedRun = use_mut_ref(|| None);
+    let redraw = use_force_update();
+    let playing = use_state(|| false);
+    let speed = use_state(|| 2_000u64);
+    let pbs_points = use_state(|| None::<Vec<PbsPoint>>);
+    let selected_key = use_state(|| 0u32);
+
+    // Build (or rebuild) the run when the link's scenario is not the one running.
+    {
+        let mut slot = run.borrow_mut();
+        if slot.as_ref().is_none_or(|r| r.scenario() != &scenario) {
+            *slot = Run::new(scenario.clone()).ok();
+            if let (Some(r), Some(step)) =
+                (slot.as_mut(), query.get("step").and_then(|s| s.parse::<u64>().ok()))
+            {
+                r.run_until_bounded(HORIZON, step.min(5_000_000));
+                r.seek_step(step);
+            }
+        }
+    }
+
+    // Writes the run's scenario and position into the URL.
+    let save = {
+        let set_query = set_query.clone();
+        let run = run.clone();
+        Callback::from(move |_: ()| {
+            if let Some(r) = run.borrow().as_ref() {
+                let mut q = Query::new();
+                q.insert("s".to_string(), permalink::encode(r.scenario()));
+                q.insert("step".to_string(), r.sim().steps().to_string());
+                set_query.emit(q);
+            }
+        })
+    };
+    // Starts a new run from a changed scenario (new seed or parameters): the schedule is dropped.
+    let restart_with = {
+        let set_query = set_query.clone();
+        let playing = playing.clone();
+        move |s: KvScenario| {
+            playing.set(false);
+            let mut q = Query::new();
+            q.insert("s".to_string(), permalink::encode(&s));
+            set_query.emit(q);
+        }
+    };
+
+    {
+        let run = run.clone();
+        let redraw = redraw.clone();
+        let playing_now = *playing;
+        let step_us = *speed;
+        let playing = playing.clone();
+        let save = save.clone();
+        use_effect_with((playing_now, step_us), move |&(on, step_us)| {
+            let interval = on.then(|| {
+                Interval::new(100, move || {
+                    let mut done = false;
+                    if let Some(r) = run.borrow_mut().as_mut() {
+                        let target = (r.sim().now() + step_us).min(HORIZON);
+                        r.run_until_bounded(target, 200_000);
+                        done = r.sim().now() >= HORIZON;
+                    }
+                    if done {
+                        playing.set(false);
+                        save.emit(());
+                    }
+                    redraw.force_update();
+                })
+            });
+            move || drop(interval)
+        });
+    }
+
+    let act = {
+        let run = run.clone();
+        let save = save.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |action: Action<KvInput>| {
+            if let Some(r) = run.borrow_mut().as_mut() {
+                let _ = r.act(action);
+            }
+            save.emit(());
+            redraw.force_update();
+        })
+    };
+    let with_run = |f: fn(&mut Run<KvSystem>)| {
+        let run = run.clone();
+        let save = save.clone();
+        let redraw = redraw.clone();
+        let playing = playing.clone();
+        Callback::from(move |_: ()| {
+            playing.set(false);
+            if let Some(r) = run.borrow_mut().as_mut() {
+                f(r);
+            }
+            save.emit(());
+            redraw.force_update();
+        })
+    };
+    let on_step = with_run(|r| {
+        r.step();
+    });
+    let on_back = with_run(|r| r.step_back());
+    let on_end = with_run(|r| r.run_until(HORIZON));
+    let on_reset = with_run(|r| r.seek_step(0));
+    let on_toggle = {
+        let playing = playing.clone();
+        let save = save.clone();
+        Callback::from(move |_: ()| {
+            if *playing {
+                save.emit(());
+            }
+            playing.set(!*playing);
+        })
+    };
+    use_sim_keys(
+        SimKeys {
+            toggle: on_toggle.clone(),
+            step: on_step.clone(),
+            back: on_back.clone(),
+            reset: on_reset.clone(),
+        },
+        *playing,
+    );
+
+    let borrowed = run.borrow();
+    let Some(r) = borrowed.as_ref() else {
+        return html! { <article class="page kv"><p class="field-error">{ "The run could not start." }</p></article> };
+    };
+    let sim = r.sim();
+    let p = r.scenario().params.clone();
+    let now = sim.now();
+
+    let on_scrub = {
+        let run = run.clone();
+        let save = save.clone();
+        let redraw = redraw.clone();
+        let playing = playing.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(ms) = value.parse::<u64>() {
+                playing.set(false);
+                if let Some(r) = run.borrow_mut().as_mut() {
+                    r.seek_time(ms * 1_000);
+                }
+                save.emit(());
+                redraw.force_update();
+            }
+        })
+    };
+    let on_seed = {
+        let restart_with = restart_with.clone();
+        let p = p.clone();
+        Callback::from(move |seed: u64| restart_with(KvScenario::new(seed, p.clone())))
+    };
+    let seed = r.scenario().seed;
+    let set_param = |change: fn(&mut KvParams, &str)| {
+        let restart_with = restart_with.clone();
+        let p = p.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            let mut next = p.clone();
+            change(&mut next, &value);
+            next.w = next.w.min(next.n);
+            next.r = next.r.min(next.n);
+            if KvSystem::build(&KvScenario::new(seed, next.clone())).is_ok() {
+                restart_with(KvScenario::new(seed, next));
+            }
+        })
+    };
+
+    let controls = html! {
+        <div class="kv-controls">
+            <SimControls
+                playing={*playing}
+                at_start={sim.steps() == 0}
+                at_end={now >= HORIZON}
+                speed={*speed}
+                speeds={SPEEDS}
+                step_label="Next event"
+                step_title="Run the next event: one message arrives, a timer fires or a fault happens (→)"
+                back_label="Previous event"
+                back_title="Go back one event, by replaying the run from its start (←)"
+                clock={html! { <>{ format!("{} of {} · event {}", us(now as f64), us(HORIZON as f64), n(sim.steps())) }</> }}
+                on_toggle={on_toggle}
+                on_step={on_step}
+                on_back={on_back}
+                on_end={on_end}
+                on_reset={on_reset}
+                on_speed={{ let speed = speed.clone(); Callback::from(move |v| speed.set(v)) }}
+            />
+            <label class="scrub" title="Drag to any moment of the run: the page replays it to there">
+                { "Time " }
+                <input type="range" min="0" max={(HORIZON / 1_000).to_string()} step="1" value={(now / 1_000).to_string()}
+                    oninput={on_scrub} aria-label="Simulated time in milliseconds" title="Drag to any moment of the run: the page replays it to there" />
+            </label>
+            <SeedField seed={seed} onchange={on_seed} />
+        </div>
+    };
+
+    let view = space_time(sim, now.saturating_sub(window(&p)), now.max(window(&p)), 400);
+    let lane_classes: Vec<AttrValue> =
+        sim.nodes()
+            .map(|node| {
+                if node.id.0 < p.servers { format!("srv-{}", node.id.0 % 8).into() } else { "client".into() }
+            })
+            .collect();
+
+    html! {
+        <article class="page kv">
+            <PageTitle
+                title="Key-value store"
+                promise="Tune N, W and R on a Dynamo-style cluster, break it, and see, measured, when a read comes back stale and what vector clocks keep that last-write-wins throws away."
+            />
+            if let Some(e) = link_error {
+                <p class="field-error" role="alert">{ format!("{e} Showing the default run instead.") }</p>
+            }
+            <Section id="problem" step="Step 1 · Understand the problem" title="The problem">
+                <p>{ "Store key-value pairs on many servers so that the data survives a server failing and reads stay fast. \
+                      The notes' design: partition the keys on a consistent-hashing ring, copy each key onto the next N \
+                      distinct servers clockwise, and let a client's request wait for W of the N copies to acknowledge a \
+                      write, or R of them to answer a read (quorum consensus). Versions carry a vector clock, so \
+                      concurrent writes are kept side by side as siblings until a client resolves them." }</p>
+            </Section>
+            <Section id="estimate" step="Step 2 · Estimate" title="Estimate">
+                <p>{ format!("Every value is stored N = {} times, so storage is N times the data, and every write costs N \
+                     messages to replicas (plus their acknowledgements) whatever W is: W only decides how many the client waits for.", p.n) }</p>
+                <p><a href="#/estimate">{ "Work out the raw traffic and storage on the estimation page." }</a></p>
+            </Section>
+            <Section id="design" step="Step 3 · The design, running" title="The cluster, running" wide=true>
+                { controls }
+                <QuorumRule n={p.n} w={p.w} r={p.r} />
+                <div class="kv-layout">
+                    <div class="kv-main">
+                        <SpaceTimeDiagram view={view} now={now} lane_classes={lane_classes}
+                            caption={format!("Messages over the last {} of simulated time: servers S1 to S{}, then the clients.", us(window(&p) as f64), p.servers)} />
+                        <Figures sim={RunRef(run.clone())} version={sim.steps()} />
+                    </div>
+                    <div class="kv-side">
+                        <ParamsPanel params={p.clone()} on_servers={set_param(|p, v| { p.servers = v.parse().unwrap_or(p.servers); p.n = p.n.min(p.servers); })}
+                            on_n={set_param(|p, v| p.n = v.parse().unwrap_or(p.n))}
+                            on_w={set_param(|p, v| p.w = v.parse().unwrap_or(p.w))}
+                            on_r={set_param(|p, v| p.r = v.parse().unwrap_or(p.r))}
+                            on_versioning={set_param(|p, v| p.versioning = if v == "lww" { Versioning::LastWriteWins } else { Versioning::VectorClocks })}
+                            on_actors={set_param(|p, v| p.actors = if v == "clients" { ClockActors::Clients } else { ClockActors::Servers })}
+                            on_latency={set_param(|p, v| {
+                                let preset = match v { "rack" => LatencyPreset::SameRack, "region" => LatencyPreset::CrossRegion, _ => LatencyPreset::SameDatacenter };
+                                p.latency = preset.model(LatencyShape::LogNormal);
+                                p.timeout_us = (preset.one_way_us() * 200).max(1_000);
+                            })}
+                            on_rate={set_param(|p, v| p.workload.ops_per_s = v.parse().unwrap_or(p.workload.ops_per_s))}
+                        />
+                        <FaultPanel sim={RunRef(run.clone())} version={sim.steps()} servers={p.servers} act={act.clone()} />
+                    </div>
+                </div>
+                <CopyLink />
+            </Section>
+            <Section id="deep-dive" step="Step 4 · Deep dive" title="One key, its replicas and their vector clocks" wide=true>
+                <KeyInspector sim={RunRef(run.clone())} version={sim.steps()} key_index={*selected_key}
+                    on_key={{ let k = selected_key.clone(); Callback::from(move |v| k.set(v)) }} act={act.clone()} />
+            </Section>
+            <Section id="experiments" step="Experiments" title="The notes' claims, measured">
+                <ul class="experiments">
+                    { for experiments::CLAIMS.iter().enumerate().map(|(i, c)| {
+                        if i == 3 {
+                            let points = pbs_points.clone();
+                            let run = Callback::from(move |_| {
+                                match experiments::pbs_curve(&experiments::pbs_params(), experiments::PBS_TRIALS, experiments::SEED) {
+                                    Ok(p) => { let o = experiments::pbs_outcome(&p); points.set(Some(p)); o }
+                                    Err(e) => playground_core::experiment::Outcome { measured: "—".into(), expected: String::new(), reproduced: false, detail: e },
+                                }
+                            });
+                            html! { <ExperimentCard claim={c.claim} source={c.source} {run}><PbsChart points={(*pbs_points).clone()} /></ExperimentCard> }
+                        } else {
+                            let run = c.run;
+                            html! { <ExperimentCard claim={c.claim} source={c.source} run={Callback::from(move |_| run())} /> }
+                        }
+                    }) }
+                </ul>
+            </Section>
+            <Section id="summary" step="Step 5 · Summarize" title="Summary">
+                <table class="summary">
+                    <thead><tr><th scope="col">{ "Choice" }</th><th scope="col">{ "Gives" }</th><th scope="col">{ "Costs" }</th></tr></thead>
+                    <tbody>
+                        <tr><td>{ "W + R > N" }</td><td>{ "every read overlaps the latest acknowledged write" }</td><td>{ "latency of the slower quorum; unavailable when too many replicas are down" }</td></tr>
+                        <tr><td>{ "R = 1, W = N" }</td><td>{ "fast reads" }</td><td>{ "a write waits for every replica" }</td></tr>
+                        <tr><td>{ "W = 1, R = N" }</td><td>{ "fast writes" }</td><td>{ "a read waits for every replica" }</td></tr>
+                        <tr><td>{ "Vector clocks" }</td><td>{ "concurrent writes kept as siblings" }</td><td>{ "clients must merge; clocks grow (pruned)" }</td></tr>
+                        <tr><td>{ "Last write wins" }</td><td>{ "one value, no metadata" }</td><td>{ "silently drops concurrent and clock-skewed writes" }</td></tr>
+                    </tbody>
+                </table>
+            </Section>
+        </article>
+    }
+}
+
+/// A handle on the page's run for child components (compared by identity; `version` re-renders).
+#[derive(Clone)]
+struct RunRef(SharedRun);
+
+impl PartialEq for RunRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl RunRef {
+    fn with<T>(&self, f: impl FnOnce(&Sim<KvNode>) -> T) -> Option<T> {
+        self.0.borrow().as_ref().map(|r| f(r.sim()))
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RuleProps {
+    n: u32,
+    w: u32,
+    r: u32,
+}
+
+/// W + R against N, live.
+#[function_component(QuorumRule)]
+fn quorum_rule(p: &RuleProps) -> Html {
+    let sum = p.w + p.r;
+    if sum > p.n {
+        html! {
+            <p class="rule ok"><span aria-hidden="true">{ "● " }</span>
+                { format!("W + R = {} + {} = {sum} > N = {}: every read quorum overlaps every write quorum, so a read sees the latest acknowledged write (without faults).", p.w, p.r, p.n) }</p>
+        }
+    } else {
+        html! {
+            <p class="rule stale"><span aria-hidden="true">{ "◆ " }</span>
+                { format!("W + R = {} + {} = {sum} ≤ N = {}: a read can miss the replicas a write reached, so stale reads are possible.", p.w, p.r, p.n) }</p>
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FiguresProps {
+    sim: RunRef,
+    version: u64,
+}
+
+/// The live figures of the run.
+#[function_component(Figures)]
+fn figures(props: &FiguresProps) -> Html {
+    props
+        .sim
+        .with(|sim| {
+            let o = sim.observer();
+            let st = &o.stats;
+            let pct = |h: &playground_core::sim::Histogram, q: f64| h.percentile(q).map_or("—".to_string(), |v| us(v as f64));
+            let lost = kv::lost_writes(sim).len() as u64;
+            html! {
+                <table class="figures kv-figures">
+                    <caption>{ "Live figures (client side)" }</caption>
+                    <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "ok" }</th><th scope="col">{ "timeouts" }</th><th scope="col">{ "no reply" }</th><th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th></tr></thead>
+                    <tbody>
+                        <tr><th scope="row">{ "Reads" }</th><td>{ n(st.reads.ok) }</td><td>{ n(st.reads.timeout) }</td><td>{ n(st.reads.no_reply) }</td>
+                            <td>{ pct(&st.read_latency, 50.0) }</td><td>{ pct(&st.read_latency, 95.0) }</td><td>{ pct(&st.read_latency, 99.0) }</td></tr>
+                        <tr><th scope="row">{ "Writes" }</th><td>{ n(st.writes.ok) }</td><td>{ n(st.writes.timeout) }</td><td>{ n(st.writes.no_reply) }</td>
+                            <td>{ pct(&st.write_latency, 50.0) }</td><td>{ pct(&st.write_latency, 95.0) }</td><td>{ pct(&st.write_latency, 99.0) }</td></tr>
+                    </tbody>
+                    <tfoot>
+                        <tr><td colspan="7">
+                            <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
+                                { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
+                            <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings ({} created)", n(st.sibling_reads), n(st.siblings_created)) }</span>
+                            <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
+                            <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
+                        </td></tr>
+                    </tfoot>
+                </table>
+            }
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+struct ParamsProps {
+    params: KvParams,
+    on_servers: Callback<Event>,
+    on_n: Callback<Event>,
+    on_w: Callback<Event>,
+    on_r: Callback<Event>,
+    on_versioning: Callback<Event>,
+    on_actors: Callback<Event>,
+    on_latency: Callback<Event>,
+    on_rate: Callback<Event>,
+}
+
+fn options(range: impl Iterator<Item = u32>, current: u32) -> Html {
+    range.map(|v| html! { <option value={v.to_string()} selected={v == current}>{ v }</option> }).collect()
+}
+
+/// N, W, R and the rest: changing one starts a new run with the same seed.
+#[function_component(ParamsPanel)]
+fn params_panel(props: &ParamsProps) -> Html {
+    let p = &props.params;
+    let latency = if p.latency.median_us() <= 20.0 {
+        "rack"
+    } else if p.latency.median_us() >= 10_000.0 {
+        "region"
+    } else {
+        "dc"
+    };
+    html! {
+        <fieldset class="kv-params">
+            <legend>{ "Cluster" }</legend>
+            <label title="Storage servers on the ring">{ "Servers " }
+                <select id="kv-servers" onchange={props.on_servers.clone()} title="Storage servers on the ring">{ options(3..=8, p.servers) }</select></label>
+            <label title="N: how many servers keep a copy of each key (the next N distinct servers clockwise)">{ "N " }
+                <select id="kv-n" onchange={props.on_n.clone()} title="N: how many servers keep a copy of each key">{ options(1..=p.servers.min(5), p.n) }</select></label>
+            <label title="W: how many replicas must acknowledge a write before the client is told it succeeded">{ "W " }
+                <select id="kv-w" onchange={props.on_w.clone()} title="W: acknowledgements a write waits for">{ options(1..=p.n, p.w) }</select></label>
+            <label title="R: how many replicas must answer a read before the client gets the result">{ "R " }
+                <select id="kv-r" onchange={props.on_r.clone()} title="R: answers a read waits for">{ options(1..=p.n, p.r) }</select></label>
+            <label title="How the store orders versions of a key">{ "Versions " }
+                <select id="kv-versioning" onchange={props.on_versioning.clone()} title="Vector clocks keep concurrent writes as siblings; last-write-wins keeps the latest timestamp">
+                    <option value="vc" selected={p.versioning == Versioning::VectorClocks}>{ "vector clocks" }</option>
+                    <option value="lww" selected={p.versioning == Versioning::LastWriteWins}>{ "last write wins" }</option>
+                </select></label>
+            <label title="Whose counter a write advances in the vector clock">{ "Clock entries per " }
+                <select id="kv-actors" onchange={props.on_actors.clone()} title="Servers: the notes' [Si, Vi]; clients: every race becomes siblings">
+                    <option value="servers" selected={p.actors == ClockActors::Servers}>{ "server (the notes)" }</option>
+                    <option value="clients" selected={p.actors == ClockActors::Clients}>{ "client" }</option>
+                </select></label>
+            <label title="One-way delay between any two nodes, from the latency numbers">{ "Links " }
+                <select id="kv-latency" onchange={props.on_latency.clone()} title="Same rack 40 µs, same data centre 0.5 ms, cross-region 150 ms round trip (log-normal)">
+                    <option value="rack" selected={latency == "rack"}>{ "same rack" }</option>
+                    <option value="dc" selected={latency == "dc"}>{ "same data centre" }</option>
+                    <option value="region" selected={latency == "region"}>{ "cross-region" }</option>
+                </select></label>
+            <label title="Client requests per simulated second, all clients together">{ "Requests/s " }
+                <select id="kv-rate" onchange={props.on_rate.clone()} title="Client requests per simulated second">
+                    { for [20u32, 100, 500, 1000].iter().map(|v| html! { <option value={v.to_string()} selected={(p.workload.ops_per_s - f64::from(*v)).abs() < 0.5}>{ v }</option> }) }
+                </select></label>
+            <p class="note">{ format!("{} clients, {} keys ({}), {} writes (read, then write with the returned context), quorum timeout {}, coordinator: {}.",
+                p.workload.clients, p.workload.keys,
+                if p.workload.zipf > 0.0 { format!("Zipf {}", p.workload.zipf) } else { "uniform".to_string() },
+                format!("{}%", (p.workload.write_share * 100.0).round()),
+                us(p.timeout_us as f64),
+                if p.coordinator == Coordinator::Replica { "a random replica of the key" } else { "any server" }) }</p>
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FaultProps {
+    sim: RunRef,
+    version: u64,
+    servers: u32,
+    act: Callback<Action<KvInput>>,
+}
+
+/// Crash and recover servers, cut the network, lose messages.
+#[function_component(FaultPanel)]
+fn fault_panel(props: &FaultProps) -> Html {
+    let (ups, partitioned, loss) = props
+        .sim
+        .with(|sim| {
+            let ups: Vec<bool> =
+                (0..props.servers).map(|i| sim.node(NodeId(i)).is_some_and(|n| n.up)).collect();
+            (ups, sim.network().is_partitioned(), sim.network().loss)
+        })
+        .unwrap_or_default();
+    let fault = |f: Fault| {
+        let act = props.act.clone();
+        Callback::from(move |_: MouseEvent| act.emit(Action::Fault(f.clone())))
+    };
+    let half = (props.servers / 2).max(1);
+    let on_loss = {
+        let act = props.act.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<f64>().unwrap_or(0.0);
+            act.emit(Action::Fault(Fault::SetLoss { loss: v / 100.0 }));
+        })
+    };
+    html! {
+        <fieldset class="kv-faults">
+            <legend>{ "Faults" }</legend>
+            <div class="fault-buttons">
+                { for ups.iter().enumerate().map(|(i, up)| {
+                    let node = NodeId(i as u32);
+                    let name = kv::server_name(i as u32);
+                    if *up {
+                        html! { <button type="button" class="secondary crash" data-server={name.clone()} onclick={fault(Fault::Crash { node })}
+                            title={format!("Crash {name}: it loses its requests in progress (its data is on disk) and drops what arrives")}>{ format!("Crash {name}") }</button> }
+                    } else {
+                        html! { <button type="button" class="secondary recover" data-server={name.clone()} onclick={fault(Fault::Recover { node })}
+                            title={format!("Restart {name} with the data it had")}>{ format!("Recover {name}") }</button> }
+                    }
+                }) }
+            </div>
+            <div class="fault-buttons">
+                <button type="button" class="secondary" onclick={fault(Fault::Partition { groups: vec![(0..half).map(NodeId).collect()] })}
+                    title={format!("Cut S1 to S{half} off from the other servers and the clients")}>{ format!("Partition S1–S{half} away") }</button>
+                <button type="button" class="secondary" onclick={fault(Fault::Heal)} disabled={!partitioned}
+                    title="End the partition">{ "Heal" }</button>
+            </div>
+            <label title="The probability that any one message is lost">{ "Message loss " }
+                <select id="kv-loss" onchange={on_loss} title="The probability that any one message is lost">
+                    { for [0u32, 1, 10, 50].iter().map(|v| html! { <option value={v.to_string()} selected={(loss * 100.0 - f64::from(*v)).abs() < 0.01}>{ format!("{v}%") }</option> }) }
+                </select></label>
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct KeyProps {
+    sim: RunRef,
+    version: u64,
+    key_index: u32,
+    on_key: Callback<u32>,
+    act: Callback<Action<KvInput>>,
+}
+
+/// The selected key: its replicas in ring order, each replica's versions with their clocks, and
+/// why each pair of distinct versions is ordered or concurrent.
+#[function_component(KeyInspector)]
+fn key_inspector(props: &KeyProps) -> Html {
+    let key = props.key_index;
+    props
+        .sim
+        .with(|sim| {
+            let Some(cluster) = kv::cluster(sim) else { return Html::default() };
+            let keys = cluster.params.workload.keys;
+            let key = key.min(keys - 1);
+            let replicas = kv::replica_versions(sim, key);
+            let on_key = {
+                let cb = props.on_key.clone();
+                Callback::from(move |e: Event| cb.emit(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0)))
+            };
+            let client = NodeId(cluster.params.servers);
+            let input = |i: KvInput| {
+                let act = props.act.clone();
+                Callback::from(move |_: MouseEvent| act.emit(Action::Input { node: client, input: i.clone() }))
+            };
+            let mut distinct: Vec<kv::Version> = Vec::new();
+            for (_, _, versions) in &replicas {
+                for v in versions {
+                    if !distinct.contains(v) {
+                        distinct.push(v.clone());
+                    }
+                }
+            }
+            let pairs = distinct.iter().enumerate().flat_map(|(i, a)| distinct[i + 1..].iter().map(move |b| (a, b)));
+            let recent = sim.observer().recent.iter().rev().filter(|op| op.key == key).take(8);
+            // The ring: partitions and virtual nodes coloured per server, the keys as dots, the
+            // selected key's replicas labelled and its clockwise probe to its first replica.
+            let ring = &cluster.ring;
+            let colour = |ring_index: u32| {
+                ring.servers().get(ring_index as usize).and_then(|srv| srv.name.trim_start_matches('S').parse::<usize>().ok()).map_or(0, |k| (k + 7) % 8)
+            };
+            let replica_names: Vec<String> = replicas.iter().map(|(id, _, _)| sim.name(*id).to_string()).collect();
+            let arcs: Vec<RingArc> = ring.arcs().iter().map(|a| RingArc { from: a.from.fraction(), to: a.to.fraction(), colour: colour(a.server), full: a.full }).collect();
+            let mut first_seen = std::collections::BTreeSet::new();
+            let nodes: Vec<RingNode> = ring.points().iter().map(|pt| {
+                let name = ring.servers()[pt.server as usize].name.clone();
+                let emphasis = replica_names.contains(&name) && first_seen.insert(name.clone());
+                RingNode { at: pt.position.fraction(), colour: colour(pt.server), emphasis, label: emphasis.then(|| name.into()) }
+            }).collect();
+            let position = |k: u32| ring.hash().position(key_name(k).as_bytes());
+            let ring_keys: Vec<RingKey> = (0..keys.min(64)).map(|k| {
+                let owner = ring.owner(position(k)).map_or(0, |o| colour(o as u32));
+                RingKey { id: k as usize, at: position(k).fraction(), colour: owner, emphasis: k == key, title: Some(key_name(k).into()) }
+            }).collect();
+            let probes: Vec<RingProbe> = ring.successor(position(key)).ok().map(|i| {
+                let pt = ring.points()[i];
+                RingProbe { from: position(key).fraction(), to: pt.position.fraction(), colour: colour(pt.server) }
+            }).into_iter().collect();
+            let on_ring_key = {
+                let cb = props.on_key.clone();
+                Callback::from(move |id: usize| cb.emit(id as u32))
+            };
+            html! {
+                <div class="key-inspector">
+                    <label title="The key to inspect">{ "Key " }
+                        <select id="kv-key" onchange={on_key} title="The key to inspect">
+                            { for (0..keys.min(64)).map(|k| html! { <option value={k.to_string()} selected={k == key}>{ key_name(k) }</option> }) }
+                        </select></label>
+                    <button type="button" class="secondary" onclick={input(KvInput::Get { key, via: None })} title="Client C1 reads this key now">{ "C1: get" }</button>
+                    <button type="button" class="secondary" onclick={input(KvInput::Put { key, via: None })} title="Client C1 writes a new value with the context of its last read">{ "C1: put" }</button>
+                    <p>{ format!("{} lives on {}: the next {} distinct servers clockwise from its SHA-1 position on the ring.",
+                        key_name(key),
+                        replicas.iter().map(|(id, _, _)| sim.name(*id).to_string()).collect::<Vec<_>>().join(", "),
+                        cluster.params.n) }</p>
+                    <RingView caption={format!("The ring: {} servers with {} virtual nodes each, {} keys; {} and its replicas marked.", cluster.params.servers, cluster.params.vnodes, keys.min(64), key_name(key))}
+                        {arcs} {nodes} keys={ring_keys} {probes} selected={Some(key as usize)} center={vec![AttrValue::from(key_name(key)), AttrValue::from(replica_names.join(" → "))]}
+                        on_select={Some(on_ring_key)} />
+                    <table class="versions">
+                        <thead><tr><th scope="col">{ "Replica" }</th><th scope="col">{ "Versions (value and vector clock)" }</th></tr></thead>
+                        <tbody>
+                            { for replicas.iter().map(|(id, up, versions)| html! {
+                                <tr class={classes!((!up).then_some("down"))}>
+                                    <th scope="row">{ format!("{}{}", sim.name(*id), if *up { "" } else { " (down)" }) }</th>
+                                    <td>{ if versions.is_empty() { "nothing yet".to_string() } else {
+                                        versions.iter().map(|v| if v.clock.is_empty() { format!("{} at {}", value_name(v.value), us(v.ts as f64)) } else { format!("{} {}", value_name(v.value), v.clock.notation()) }).collect::<Vec<_>>().join(" · ")
+                                    } }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                    if distinct.len() > 1 && distinct.iter().all(|v| !v.clock.is_empty()) {
+                        <ul class="clock-pairs">
+                            { for pairs.map(|(a, b)| html! {
+                                <li><strong>{ format!("{} vs {}: ", value_name(a.value), value_name(b.value)) }</strong>{ a.clock.explain(&b.clock) }</li>
+                            }) }
+                        </ul>
+                    }
+                    <table class="recent-ops">
+                        <caption>{ format!("The newest operations on {}", key_name(key)) }</caption>
+                        <thead><tr><th scope="col">{ "Client" }</th><th scope="col">{ "Operation" }</th><th scope="col">{ "Via" }</th><th scope="col">{ "Result" }</th><th scope="col">{ "Took" }</th></tr></thead>
+                        <tbody>
+                            { for recent.map(|op| {
+                                let what = match op.write { Some(v) => format!("put {}", value_name(v)), None => "get".to_string() };
+                                let result = match &op.result {
+                                    OpResult::Read(vs) => vs.iter().map(|v| value_name(v.value)).collect::<Vec<_>>().join(", "),
+                                    OpResult::Written(v) => format!("ok {}", if v.clock.is_empty() { String::new() } else { v.clock.notation() }),
+                                    OpResult::Timeout { got, needed } => format!("timeout: {got} of {needed}"),
+                                    OpResult::NoReply => "no reply".to_string(),
+                                };
+                                html! { <tr><td>{ sim.name(op.op.0).to_string() }</td><td>{ what }</td><td>{ sim.name(op.coordinator).to_string() }</td>
+                                    <td class={classes!(experiments::outcome_word(&op.result).replace(' ', "-"))}>{ result }</td><td>{ us((op.end - op.start) as f64) }</td></tr> }
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+struct PbsProps {
+    points: Option<Vec<PbsPoint>>,
+}
+
+/// The PBS curve: measured points and the model's dashed line.
+#[function_component(PbsChart)]
+fn pbs_chart(props: &PbsProps) -> Html {
+    let Some(points) = &props.points else { return Html::default() };
+    let xmax = points.iter().map(|p| p.t_us).max().unwrap_or(1) as f64 / 1_000.0;
+    let ymin = points.iter().map(|p| p.measured.min(p.model)).fold(1.0, f64::min).min(0.9);
+    let to_ms = |p: &PbsPoint| p.t_us as f64 / 1_000.0;
+    html! {
+        <XyPlot
+            caption="Probability that a read t after a write returns it (N = 3, R = W = 1)"
+            x={Axis { label: "t after the acknowledgement (ms)".into(), log: false, min: 0.0, max: xmax,
+                ticks: [0.0, xmax / 4.0, xmax / 2.0, xmax].iter().map(|v| (*v, AttrValue::from(format::significant(*v, 2)))).collect() }}
+            y={Axis { label: "consistent reads".into(), log: false, min: ymin, max: 1.0,
+                ticks: [ymin, (ymin + 1.0) / 2.0, 1.0].iter().map(|v| (*v, AttrValue::from(format!("{}%", format::significant(v * 100.0, 3))))).collect() }}
+            series={vec![
+                Series { label: "simulated".into(), points: points.iter().map(|p| (to_ms(p), p.measured)).collect(), mark: Mark::Dots, class: "series-a".into() },
+                Series { label: "PBS model".into(), points: points.iter().map(|p| (to_ms(p), p.model)).collect(), mark: Mark::Dashed, class: "series-b".into() },
+            ]}
+        />
+    }
+}
