@@ -470,6 +470,28 @@ pub const CLAIMS: [Claim; 5] = [
     },
 ];
 
+/// The scenario of the determinism checks: Pareto links, three clients, a crash, loss and a
+/// recovery. Two seconds of it must end with the same trace digest natively and in the browser.
+pub fn determinism_scenario() -> KvScenario {
+    use crate::sim::{Action, Scheduled, When};
+    let mut s = KvScenario::new(
+        42,
+        KvParams {
+            latency: LatencyPreset::SameDatacenter.model(LatencyShape::Pareto),
+            workload: Workload { clients: 3, ops_per_s: 300.0, keys: 10, ..Workload::default() },
+            ..KvParams::default()
+        },
+    );
+    for (t, f) in [
+        (500_000, Fault::Crash { node: NodeId(1) }),
+        (800_000, Fault::SetLoss { loss: 0.02 }),
+        (1_200_000, Fault::Recover { node: NodeId(1) }),
+    ] {
+        s.schedule.push(Scheduled { when: When::At(t), action: Action::Fault(f) });
+    }
+    s
+}
+
 /// How many versions each replica holds of `key` in a finished run, for explaining a result.
 pub fn key_summary(sim: &crate::sim::Sim<super::KvNode>, key: Key) -> Vec<(String, usize)> {
     super::replica_versions(sim, key)

@@ -372,3 +372,11 @@ fn every_key_lives_on_n_distinct_servers_clockwise() {
         assert_eq!(distinct.len(), 3);
     }
 }
+
+#[test]
+fn the_determinism_scenario_has_the_pinned_digest() {
+    // web/tests/kv_store.rs checks the same number in wasm32 in headless Chromium.
+    let mut sim = KvSystem::build(&experiments::determinism_scenario()).unwrap();
+    sim.run_until(2_000 * MS);
+    assert_eq!((sim.digest(), sim.steps()), (5_879_669_698_301_903_176, 5_228));
+}
