@@ -1,5 +1,5 @@
 // The key-value store page, end to end: play the run, crash a server from the fault panel and see
-// its mark on the space-time diagram, restore exactly the same run from the permalink, flip the
+// its mark on the space-time diagram, skew a clock and slow a link, restore exactly the same run from the permalink, flip the
 // quorum rule, run an experiment, and survive a damaged link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +38,16 @@ test('kv store: play, crash a server from the UI, and the permalink restores the
   assert.equal(await page.locator('.spacetime .mark.crash').count(), 1);
   assert.match(page.url(), /#\/kv-store\?s=v1\./);
 
+  // Put S2's clock 50 ms behind and make the S1–S3 link cross-region, both ways.
+  await page.selectOption('#kv-skew-server', '1');
+  await page.selectOption('#kv-skew', '-50000');
+  await page.selectOption('#kv-link-to', '2');
+  await page.selectOption('#kv-link-preset', 'cross-region');
+  await page.click('#kv-link-set');
+  const faults = async (p) => (await p.locator('.kv-faults').textContent()).replace(/\s+/g, ' ');
+  assert.match(await faults(page), /S2 50 ms behind/);
+  assert.match(await faults(page), /S1 → S3: 75 ms median, S3 → S1: 75 ms median/);
+
   // Step a few events past the crash, then read a message's contents.
   for (let i = 0; i < 5; i++) await page.click('.sim-controls button:text("Next event")');
   const here = await clock(page);
@@ -55,6 +65,7 @@ test('kv store: play, crash a server from the UI, and the permalink restores the
   assert.equal(await clock(other.page), here);
   assert.equal(await figures(other.page), shown);
   assert.equal(await other.page.locator('.kv-faults button.recover[data-server="S1"]').count(), 1);
+  assert.match(await faults(other.page), /S2 50 ms behind.*S1 → S3: 75 ms median/);
   await assertClean(other.page, other.problems);
   await other.context.close();
 

@@ -536,17 +536,102 @@ struct FaultProps {
     act: Callback<Action<KvInput>>,
 }
 
-/// Crash and recover servers, cut the network, lose messages.
+/// Clock skews a person can give a server: (microseconds, label).
+const SKEWS: &[(i64, &str)] = &[
+    (-1_000_000, "1 s behind"),
+    (-50_000, "50 ms behind"),
+    (-5_000, "5 ms behind"),
+    (0, "on time"),
+    (5_000, "5 ms ahead"),
+    (50_000, "50 ms ahead"),
+    (1_000_000, "1 s ahead"),
+];
+
+/// What the fault panel shows of the run now: which servers are up, the partition, the loss, each
+/// server's clock skew, and the links with a latency of their own.
+#[derive(Default)]
+struct FaultState {
+    ups: Vec<bool>,
+    skews: Vec<i64>,
+    partitioned: bool,
+    loss: f64,
+    slow_links: Vec<String>,
+}
+
+fn skew_label(skew_us: i64) -> String {
+    match skew_us {
+        0 => "on time".to_string(),
+        s if s > 0 => format!("{} ahead", us(s as f64)),
+        s => format!("{} behind", us(s.unsigned_abs() as f64)),
+    }
+}
+
+/// Crash and recover servers, cut the network, lose messages, skew a server's clock, slow one link.
 #[function_component(FaultPanel)]
 fn fault_panel(props: &FaultProps) -> Html {
-    let (ups, partitioned, loss) = props
+    let skew_server = use_state(|| 0u32);
+    let link = use_state(|| (0u32, 1u32, LatencyPreset::CrossRegion));
+    let FaultState { ups, skews, partitioned, loss, slow_links } = props
         .sim
         .with(|sim| {
-            let ups: Vec<bool> =
-                (0..props.servers).map(|i| sim.node(NodeId(i)).is_some_and(|n| n.up)).collect();
-            (ups, sim.network().is_partitioned(), sim.network().loss)
+            let servers = (0..props.servers).filter_map(|i| sim.node(NodeId(i)));
+            let (ups, skews) = servers.map(|n| (n.up, n.skew_us)).unzip();
+            let net = sim.network();
+            let slow_links = net
+                .links
+                .iter()
+                .map(|((from, to), model)| {
+                    format!("{} → {}: {} median", sim.name(*from), sim.name(*to), us(model.median_us()))
+                })
+                .collect();
+            FaultState { ups, skews, partitioned: net.is_partitioned(), loss: net.loss, slow_links }
         })
         .unwrap_or_default();
+    let server_options = |selected: u32| {
+        (0..props.servers)
+            .map(|i| html! { <option value={i.to_string()} selected={i == selected}>{ kv::server_name(i) }</option> })
+            .collect::<Html>()
+    };
+    let select_value = |e: &Event| e.target_unchecked_into::<HtmlSelectElement>().value();
+    let on_skew_server = {
+        let skew_server = skew_server.clone();
+        Callback::from(move |e: Event| skew_server.set(select_value(&e).parse().unwrap_or(0)))
+    };
+    let on_skew = {
+        let (act, node) = (props.act.clone(), NodeId(*skew_server));
+        Callback::from(move |e: Event| {
+            if let Ok(skew_us) = select_value(&e).parse::<i64>() {
+                act.emit(Action::Fault(Fault::SetSkew { node, skew_us }));
+            }
+        })
+    };
+    let current_skew = skews.get(*skew_server as usize).copied().unwrap_or(0);
+    let on_link_part = |part: u8| {
+        let link = link.clone();
+        Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            let (mut from, mut to, mut preset) = *link;
+            match part {
+                0 => from = v.parse().unwrap_or(0),
+                1 => to = v.parse().unwrap_or(0),
+                _ => preset = LatencyPreset::ALL.into_iter().find(|p| p.label() == v).unwrap_or(preset),
+            }
+            link.set((from, to, preset));
+        })
+    };
+    let on_slow_link = {
+        let (act, (from, to, preset)) = (props.act.clone(), *link);
+        Callback::from(move |_: MouseEvent| {
+            let model = preset.model(LatencyShape::LogNormal);
+            for (a, b) in [(from, to), (to, from)] {
+                act.emit(Action::Fault(Fault::SetLinkLatency {
+                    from: NodeId(a),
+                    to: NodeId(b),
+                    model: model.clone(),
+                }));
+            }
+        })
+    };
     let fault = |f: Fault| {
         let act = props.act.clone();
         Callback::from(move |_: MouseEvent| act.emit(Action::Fault(f.clone())))
@@ -585,6 +670,29 @@ fn fault_panel(props: &FaultProps) -> Html {
                 <select id="kv-loss" onchange={on_loss} title="The probability that any one message is lost">
                     { for [0u32, 1, 10, 50].iter().map(|v| html! { <option value={v.to_string()} selected={(loss * 100.0 - f64::from(*v)).abs() < 0.01}>{ format!("{v}%") }</option> }) }
                 </select></label>
+            <div class="fault-buttons">
+                <label title="The server whose clock to set">{ "Clock of " }
+                    <select id="kv-skew-server" onchange={on_skew_server} title="The server whose clock to set">{ server_options(*skew_server) }</select></label>
+                <label title="How far this server's clock is from the true time; last-write-wins timestamps come from it">{ "is " }
+                    <select id="kv-skew" onchange={on_skew} title="How far this server's clock is from the true time; last-write-wins timestamps come from it">
+                        { for SKEWS.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == current_skew}>{ *label }</option> }) }
+                    </select></label>
+                <span class="note">{ skews.iter().enumerate().filter(|(_, s)| **s != 0)
+                    .map(|(i, s)| format!("{} {}", kv::server_name(i as u32), skew_label(*s))).collect::<Vec<_>>().join(", ") }</span>
+            </div>
+            <div class="fault-buttons">
+                <label title="One end of the link to slow down">{ "Link " }
+                    <select id="kv-link-from" onchange={on_link_part(0)} title="One end of the link">{ server_options(link.0) }</select></label>
+                <label title="The other end of the link">{ "↔ " }
+                    <select id="kv-link-to" onchange={on_link_part(1)} title="The other end of the link">{ server_options(link.1) }</select></label>
+                <label title="The latency this link gets, both ways (log-normal around the table's value)">{ "as " }
+                    <select id="kv-link-preset" onchange={on_link_part(2)} title="The latency this link gets, both ways">
+                        { for LatencyPreset::ALL.iter().map(|p| html! { <option value={p.label()} selected={*p == link.2}>{ p.label() }</option> }) }
+                    </select></label>
+                <button type="button" class="secondary" id="kv-link-set" onclick={on_slow_link} disabled={link.0 == link.1}
+                    title="Give this link its own latency, both ways; the other links keep theirs">{ "Set link" }</button>
+                <span class="note">{ slow_links.join(", ") }</span>
+            </div>
         </fieldset>
     }
 }
