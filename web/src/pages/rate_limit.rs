@@ -182,8 +182,9 @@ fn ms(t: Millis) -> String {
     format!("{} ms", group_digits(t.into()))
 }
 
+/// A time on the axis: "0", then in the unit that fits ("500 ms", "1.5 s").
 fn duration(t: Millis) -> String {
-    format::duration_ns(t as f64 * 1e6)
+    if t == 0 { "0".to_string() } else { format::duration_ns(t as f64 * 1e6) }
 }
 
 #[function_component(RateLimitPage)]
@@ -466,7 +467,7 @@ fn timeline_view(tl: &Timeline, selected: Option<u64>, nav: &Nav) -> Html {
     let ticks: Vec<Millis> = {
         let step = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000]
             .into_iter()
-            .find(|s| span / s <= 8)
+            .find(|s| span / s <= 5)
             .unwrap_or(300_000);
         let first = t0.div_ceil(step) * step;
         (0..).map(|k| first + k * step).take_while(|&v| v <= t1).collect()
