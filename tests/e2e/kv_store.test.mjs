@@ -31,6 +31,8 @@ test('kv store: play, crash a server from the UI, and the permalink restores the
   await page.waitForFunction(() => Number(document.querySelector('.sim-time').textContent.match(/event ([\d,]+)$/)[1].replace(/,/g, '')) > 30);
   await page.click('.sim-controls button.play');
   assert.ok((await page.locator('.spacetime g.msg').count()) > 0, 'messages on the diagram');
+  // The latency histogram draws what has been answered so far.
+  assert.match(await page.locator('.kv-charts figcaption').first().textContent(), /^Latency of the [\d,]+ reads and [\d,]+ writes answered so far/);
 
   // Crash S1 from the fault panel: the button turns into Recover, the lane shows the crash.
   await page.click('.kv-faults button[data-server="S1"]');
@@ -86,6 +88,11 @@ test('kv store: W + R against N, an experiment, and a damaged link', async () =>
   await page.selectOption('#kv-r', '1');
   await page.waitForSelector('.rule.stale');
   assert.match(await page.locator('.rule').textContent(), /W \+ R = 1 \+ 1 = 2 ≤ N = 3/);
+  // Run the whole 10 s: the time series spans it in 100 ms steps.
+  await page.click('.sim-controls button:text("Run to end")');
+  await page.waitForSelector('.kv-charts figure:nth-child(2)');
+  assert.match(await page.locator('.kv-charts figcaption').nth(1).textContent(), /in steps of 100 ms/);
+  assert.match(await page.locator('.kv-charts figure').nth(1).textContent(), /answered.*failed.*stale reads/);
 
   const card = page.locator('.experiment').first();
   await card.locator('button').click();

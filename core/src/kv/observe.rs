@@ -4,6 +4,7 @@
 
 use super::checker::{Checker, OpId, OpRecord, OpResult};
 use super::store::{Added, Key, ValueId, Versioning};
+use crate::sim::metrics::Timeline;
 use crate::sim::{Histogram, Micros, NodeId};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -46,6 +47,15 @@ pub struct KvStats {
     pub repairs: u64,
     /// Clock entries dropped by pruning.
     pub pruned_entries: u64,
+    /// Per interval of simulated time, by when the client got its answer: operations that
+    /// succeeded (slot `ANSWERED`), failed (`FAILED`) and reads the checker found stale (`STALE`).
+    pub timeline: Timeline<3>,
+}
+
+impl KvStats {
+    pub const ANSWERED: usize = 0;
+    pub const FAILED: usize = 1;
+    pub const STALE: usize = 2;
 }
 
 /// One delay of the PBS probe: how many reads at that delay after a write saw it.
@@ -145,6 +155,10 @@ impl KvObserver {
             OpResult::Timeout { .. } => tally.timeout += 1,
             OpResult::NoReply => tally.no_reply += 1,
         }
+        let answered = matches!(result, OpResult::Read(_) | OpResult::Written(_));
+        let slot = if answered { KvStats::ANSWERED } else { KvStats::FAILED };
+        self.stats.timeline.add(now, slot, 1);
+        let stale_before = self.checker.stale_reads;
         match rec.write {
             None => self.checker.read_ended(op, if let OpResult::Read(v) = &result { Some(v) } else { None }),
             Some(value) => {
@@ -152,6 +166,7 @@ impl KvObserver {
                 self.checker.write_ended(rec.key, value, version, now);
             }
         }
+        self.stats.timeline.add(now, KvStats::STALE, self.checker.stale_reads - stale_before);
         rec.end = now;
         rec.end_seq = self.seq;
         rec.result = result;

@@ -291,6 +291,13 @@ fn non_overlapping_quorums_read_stale() {
         assert!(c.stale_reads > 0, "N{n} W{w} R{r}: no stale read in {} reads", c.reads_checked);
         let report = check_history(Versioning::VectorClocks, history(&sim), |k, v| held(&sim, k, v));
         assert_eq!(report.stale_reads, c.stale_reads);
+        // The page's time series adds up to the same totals, over 150 intervals of 200 ms.
+        let st = &sim.observer().stats;
+        let total = |slot: usize| st.timeline.bins().iter().map(|b| b[slot]).sum::<u64>();
+        assert_eq!(total(KvStats::ANSWERED), st.reads.ok + st.writes.ok);
+        assert_eq!(total(KvStats::FAILED), st.reads.failed() + st.writes.failed());
+        assert_eq!(total(KvStats::STALE), c.stale_reads);
+        assert_eq!((st.timeline.step(), st.timeline.bins().len()), (200 * MS, 150));
     }
 }
 

@@ -8,6 +8,7 @@
 //! Percentiles use the nearest-rank definition: p95 is the smallest recorded value that at least
 //! 95% of the samples do not exceed.
 
+use super::Micros;
 use std::collections::BTreeMap;
 
 /// Sub-buckets per power of two (and the number of exact buckets at the bottom).
@@ -147,6 +148,108 @@ impl Histogram {
     }
 }
 
+impl Histogram {
+    /// The samples counted in bins whose edges follow the R10 series of preferred numbers, ten per
+    /// decade (100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1,000 ...; rounded down to whole
+    /// numbers below 100: 1, 2, 3, 4, 5, 6, 8, 10, 12, 16 ...), each bin holding `low..high`, from
+    /// the bin of the smallest sample to that of the largest, empty bins included: a histogram to
+    /// read on a logarithmic axis. A bucket of the log-linear layout goes to the bin of its highest
+    /// value, so a sample within 0.8% below an edge may be counted one bin up.
+    pub fn log_bins(&self) -> Vec<(u64, u64, u64)> {
+        let mut bins: Vec<(u64, u64, u64)> = Vec::new();
+        let (mut low, mut high) = (0u64, 1u64);
+        for (_, top, count) in self.buckets() {
+            while top >= high && high < u64::MAX {
+                (low, high) = (high, next_r10_edge(high));
+                if !bins.is_empty() {
+                    bins.push((low, high, 0));
+                }
+            }
+            if bins.is_empty() {
+                bins.push((low, high, 0));
+            }
+            if let Some(last) = bins.last_mut() {
+                last.2 += count;
+            }
+        }
+        bins
+    }
+}
+
+/// The first edge of the R10 series above `edge` (`u64::MAX` past the last one).
+fn next_r10_edge(edge: u64) -> u64 {
+    const MANTISSAS: [u64; 10] = [100, 125, 160, 200, 250, 315, 400, 500, 630, 800];
+    let mut power = 1u64;
+    loop {
+        for m in MANTISSAS {
+            let candidate = (m as u128 * power as u128 / 100).min(u64::MAX as u128) as u64;
+            if candidate > edge {
+                return candidate;
+            }
+        }
+        match power.checked_mul(10) {
+            Some(p) => power = p,
+            None => return u64::MAX,
+        }
+    }
+}
+
+/// Counts per interval of simulated time, for a time-series chart (requests answered, failed,
+/// stale ... one slot each). It keeps at most `MAX_BINS` intervals: when a run outgrows them,
+/// neighbouring intervals are added together and the interval doubles, so an hour-long run costs
+/// the same memory as a short one and the chart always spans the whole run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline<const K: usize> {
+    step: Micros,
+    bins: Vec<[u64; K]>,
+}
+
+impl<const K: usize> Timeline<K> {
+    /// The most intervals a timeline keeps.
+    pub const MAX_BINS: usize = 200;
+
+    /// An empty timeline whose intervals start `step` long (at least 1 µs).
+    pub fn new(step: Micros) -> Timeline<K> {
+        Timeline { step: step.max(1), bins: Vec::new() }
+    }
+
+    /// Adds `by` to slot `slot` (ignored when out of range) of the interval holding time `at`.
+    pub fn add(&mut self, at: Micros, slot: usize, by: u64) {
+        let Some(_) = [0; K].get(slot) else { return };
+        while at / self.step >= Self::MAX_BINS as u64 {
+            self.bins = self
+                .bins
+                .chunks(2)
+                .map(|pair| std::array::from_fn(|k| pair.iter().map(|b| b[k]).sum()))
+                .collect();
+            self.step = self.step.saturating_mul(2);
+        }
+        let i = (at / self.step) as usize;
+        if self.bins.len() <= i {
+            self.bins.resize(i + 1, [0; K]);
+        }
+        self.bins[i][slot] += by;
+    }
+
+    /// The length of one interval.
+    pub fn step(&self) -> Micros {
+        self.step
+    }
+
+    /// The intervals from time 0 to the last one with a count: interval `i` covers
+    /// `i * step .. (i + 1) * step`.
+    pub fn bins(&self) -> &[[u64; K]] {
+        &self.bins
+    }
+}
+
+impl<const K: usize> Default for Timeline<K> {
+    /// Intervals of 100 ms of simulated time.
+    fn default() -> Timeline<K> {
+        Timeline::new(100_000)
+    }
+}
+
 /// The percentiles of a histogram.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Percentiles {
@@ -186,6 +289,78 @@ impl Metrics {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn log_bins_follow_the_r10_series_and_keep_empty_bins_between() {
+        let mut h = Histogram::new();
+        for v in [1, 1, 3, 7, 12, 15, 99, 100, 130, 1_000, 1_003] {
+            h.record(v);
+        }
+        let edges = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 25, 31, 40, 50, 63, 80, 100, 125, 160, 200];
+        let mut want: Vec<(u64, u64, u64)> = edges.windows(2).map(|w| (w[0], w[1], 0)).collect();
+        for (low, count) in [(1, 2), (3, 1), (6, 1), (12, 2), (80, 1), (100, 1), (125, 1)] {
+            want.iter_mut().find(|b| b.0 == low).unwrap().2 = count;
+        }
+        want.extend([(200, 250, 0), (250, 315, 0), (315, 400, 0), (400, 500, 0), (500, 630, 0)]);
+        want.extend([(630, 800, 0), (800, 1_000, 0), (1_000, 1_250, 2)]);
+        assert_eq!(h.log_bins(), want);
+        let mut zero = Histogram::new();
+        zero.record(0);
+        zero.record(2);
+        assert_eq!(zero.log_bins(), vec![(0, 1, 1), (1, 2, 0), (2, 3, 1)]);
+        assert_eq!(Histogram::new().log_bins(), vec![]);
+        assert_eq!(next_r10_edge(u64::MAX - 1), u64::MAX);
+    }
+
+    #[test]
+    fn a_timeline_counts_per_interval_and_doubles_the_interval_when_full() {
+        let mut t = Timeline::<2>::new(100);
+        t.add(0, 0, 1);
+        t.add(99, 0, 1);
+        t.add(250, 1, 3);
+        t.add(250, 2, 7); // no such slot: ignored
+        assert_eq!((t.step(), t.bins()), (100, &[[2, 0], [0, 0], [0, 3]][..]));
+        // 200 intervals of 100 µs end at 20,000 µs; a count at 20,000 doubles the interval.
+        t.add(20_000, 0, 5);
+        assert_eq!(t.step(), 200);
+        assert_eq!(&t.bins()[..2], &[[2, 0], [0, 3]]);
+        assert_eq!(t.bins()[100], [5, 0]);
+        // An hour of 100 ms intervals fits in 200 intervals of 25.6 s.
+        let mut hour = Timeline::<1>::new(100_000);
+        for s in 0..3_600u64 {
+            hour.add(s * 1_000_000, 0, 1);
+        }
+        assert_eq!((hour.step(), hour.bins().len()), (25_600_000, 141));
+        assert_eq!(hour.bins().iter().map(|b| b[0]).sum::<u64>(), 3_600);
+    }
+
+    proptest! {
+        #[test]
+        fn a_timeline_keeps_every_count(adds in proptest::collection::vec((0u64..1u64 << 40, 0usize..3, 0u64..1_000), 0..100)) {
+            let mut t = Timeline::<3>::new(1_000);
+            let mut sorted = adds.clone();
+            sorted.sort_unstable();
+            for &(at, slot, by) in &sorted {
+                t.add(at, slot, by);
+            }
+            prop_assert!(t.bins().len() <= Timeline::<3>::MAX_BINS);
+            for slot in 0..3 {
+                let want: u64 = adds.iter().filter(|a| a.1 == slot).map(|a| a.2).sum();
+                prop_assert_eq!(t.bins().iter().map(|b| b[slot]).sum::<u64>(), want);
+            }
+        }
+
+        #[test]
+        fn bins_count_every_sample_once(samples in proptest::collection::vec(0u64..5_000_000, 1..200)) {
+            let mut h = Histogram::new();
+            for &v in &samples {
+                h.record(v);
+            }
+            let bins = h.log_bins();
+            prop_assert_eq!(bins.iter().map(|b| b.2).sum::<u64>(), samples.len() as u64);
+            prop_assert!(bins.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+        }
+    }
 
     #[test]
     fn one_to_a_hundred_gives_the_textbook_percentiles() {

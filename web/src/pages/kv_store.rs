@@ -9,7 +9,7 @@ use crate::url_state::{Query, use_query_state};
 use crate::widgets::copy_link::CopyLink;
 use crate::widgets::experiment::ExperimentCard;
 use crate::widgets::page::{PageTitle, Section};
-use crate::widgets::plot::{Axis, Mark, Series, XyPlot};
+use crate::widgets::plot::{Axis, Mark, Series, XyPlot, round_ticks};
 use crate::widgets::ring::{RingArc, RingKey, RingNode, RingProbe, RingView};
 use crate::widgets::seed::SeedField;
 use crate::widgets::sim_controls::{SimControls, SimKeys, use_sim_keys};
@@ -19,8 +19,8 @@ use playground_core::format;
 use playground_core::kv::experiments::{self, PbsPoint};
 use playground_core::kv::store::{key_name, value_name};
 use playground_core::kv::{
-    self, ClockActors, Coordinator, KvInput, KvNode, KvParams, KvScenario, KvSystem, OpResult, Versioning,
-    Workload,
+    self, ClockActors, Coordinator, KvInput, KvNode, KvParams, KvScenario, KvStats, KvSystem, OpResult,
+    Versioning, Workload,
 };
 use playground_core::sim::view::space_time;
 use playground_core::sim::{
@@ -319,6 +319,10 @@ pub fn kv_store_page() -> Html {
                         <SpaceTimeDiagram view={view} now={now} lane_classes={lane_classes}
                             caption={format!("Messages over the last {} of simulated time: servers S1 to S{}, then the clients.", us(window(&p) as f64), p.servers)} />
                         <Figures sim={RunRef(run.clone())} version={sim.steps()} />
+                        <div class="kv-charts">
+                            <LatencyChart sim={RunRef(run.clone())} version={sim.steps()} />
+                            <RateChart sim={RunRef(run.clone())} version={sim.steps()} />
+                        </div>
                     </div>
                     <div class="kv-side">
                         <ParamsPanel params={p.clone()} on_servers={set_param(|p, v| { p.servers = v.parse().unwrap_or(p.servers); p.n = p.n.min(p.servers); })}
@@ -624,11 +628,7 @@ fn fault_panel(props: &FaultProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let model = preset.model(LatencyShape::LogNormal);
             for (a, b) in [(from, to), (to, from)] {
-                act.emit(Action::Fault(Fault::SetLinkLatency {
-                    from: NodeId(a),
-                    to: NodeId(b),
-                    model: model.clone(),
-                }));
+                act.emit(Action::Fault(Fault::SetLinkLatency { from: NodeId(a), to: NodeId(b), model }));
             }
         })
     };
@@ -817,6 +817,83 @@ fn key_inspector(props: &KeyProps) -> Html {
                         </tbody>
                     </table>
                 </div>
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// The read and write latency distributions of the run so far, ten bins per decade on a log axis.
+#[function_component(LatencyChart)]
+fn latency_chart(props: &FiguresProps) -> Html {
+    props
+        .sim
+        .with(|sim| {
+            let st = &sim.observer().stats;
+            let shares = |h: &playground_core::sim::Histogram| -> Vec<(f64, f64)> {
+                let total = h.count().max(1) as f64;
+                h.log_bins()
+                    .into_iter()
+                    .map(|(lo, hi, c)| ((lo.max(1) as f64 * hi as f64).sqrt(), 100.0 * c as f64 / total))
+                    .collect()
+            };
+            let (reads, writes) = (shares(&st.read_latency), shares(&st.write_latency));
+            let xs = || reads.iter().chain(&writes).map(|p| p.0);
+            let (lo, hi) = (xs().fold(f64::INFINITY, f64::min), xs().fold(0.0, f64::max));
+            if reads.len() + writes.len() < 2 {
+                return html! { <p class="note">{ "The latency histogram appears once requests have completed." }</p> };
+            }
+            let (lo, hi) = (lo / 1.5, hi * 1.5);
+            let ymax = reads.iter().chain(&writes).map(|p| p.1).fold(0.0, f64::max).max(1.0);
+            let decades = || (0..10).map(|k| 10f64.powi(k));
+            let mut ticks: Vec<f64> = decades().filter(|t| (lo..=hi).contains(t)).collect();
+            if ticks.len() < 2 {
+                ticks = decades().flat_map(|t| [t, 2.0 * t, 5.0 * t]).filter(|t| (lo..=hi).contains(t)).collect();
+            }
+            let ticks = ticks.into_iter().map(|t| (t, AttrValue::from(us(t)))).collect();
+            html! {
+                <XyPlot
+                    caption={format!("Latency of the {} reads and {} writes answered so far (share in each bin)", n(st.read_latency.count()), n(st.write_latency.count()))}
+                    x={Axis { label: "latency seen by the client (log scale)".into(), log: true, min: lo, max: hi, ticks }}
+                    y={Axis { label: "share of requests".into(), log: false, min: 0.0, max: ymax,
+                        ticks: round_ticks(ymax, |v| format!("{}%", format::significant(v, 3))) }}
+                    series={vec![
+                        Series { label: "reads".into(), points: reads, mark: Mark::Dots, class: "series-a".into() },
+                        Series { label: "writes".into(), points: writes, mark: Mark::Squares, class: "series-b".into() },
+                    ]}
+                />
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Answers, failures and stale reads per second over the run so far: where a fault shows.
+#[function_component(RateChart)]
+fn rate_chart(props: &FiguresProps) -> Html {
+    props
+        .sim
+        .with(|sim| {
+            let timeline = &sim.observer().stats.timeline;
+            let (bins, step_s) = (timeline.bins(), timeline.step() as f64 / SECOND as f64);
+            if bins.len() < 2 {
+                return Html::default();
+            }
+            let series = |slot: usize| -> Vec<(f64, f64)> {
+                bins.iter().enumerate().map(|(i, b)| ((i as f64 + 0.5) * step_s, b[slot] as f64 / step_s)).collect()
+            };
+            let end = bins.len() as f64 * step_s;
+            let ymax = bins.iter().flat_map(|b| b.iter()).fold(0, |m, v| m.max(*v)) as f64 / step_s;
+            let ymax = ymax.max(1.0);
+            html! {
+                <XyPlot
+                    caption={format!("Per second of simulated time, in steps of {}, by when the client got its answer", us(timeline.step() as f64))}
+                    x={Axis { label: "simulated time (s)".into(), log: false, min: 0.0, max: end, ticks: round_ticks(end, |v| format::significant(v, 3)) }}
+                    y={Axis { label: "per second".into(), log: false, min: 0.0, max: ymax, ticks: round_ticks(ymax, |v| format::significant(v, 3)) }}
+                    series={vec![
+                        Series { label: "answered".into(), points: series(KvStats::ANSWERED), mark: Mark::Line, class: "series-a".into() },
+                        Series { label: "failed (timeout or no reply)".into(), points: series(KvStats::FAILED), mark: Mark::Squares, class: "series-deny".into() },
+                        Series { label: "stale reads".into(), points: series(KvStats::STALE), mark: Mark::Dots, class: "series-stale".into() },
+                    ]}
+                />
             }
         })
         .unwrap_or_default()

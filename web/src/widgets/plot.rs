@@ -53,6 +53,25 @@ impl Axis {
     }
 }
 
+/// Ticks from 0 to `max` (at most six) at a round step from the 1-2-5 series, each labelled by
+/// `label`: for a linear axis whose range starts at 0.
+pub fn round_ticks(max: f64, label: impl Fn(f64) -> String) -> Vec<(f64, AttrValue)> {
+    if !(max.is_finite() && max > 0.0) {
+        return vec![(0.0, label(0.0).into())];
+    }
+    let power = 10f64.powi(max.log10().floor() as i32 - 1);
+    let step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| max / s <= 5.0)
+        .unwrap_or(max);
+    (0..=5)
+        .map(|k| k as f64 * step)
+        .take_while(|v| *v <= max * 1.000_001)
+        .map(|v| (v, label(v).into()))
+        .collect()
+}
+
 const W: f64 = 320.0;
 const H: f64 = 200.0;
 const LEFT: f64 = 42.0;
