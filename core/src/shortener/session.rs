@@ -172,6 +172,14 @@ pub struct Session {
     next_n: u64,
 }
 
+impl Default for Session {
+    /// No links, the default configuration (which is valid: a test says so).
+    fn default() -> Session {
+        Session::replay(Config::default(), Vec::new(), Browser::new(PAGE_CLIENT))
+            .expect("the default configuration is valid")
+    }
+}
+
 impl Session {
     /// Replays `links` into a new service with `config`, behind `browser` (kept across a
     /// reconfiguration, as a real browser keeps its cache). `Err` only for an invalid config.
@@ -572,6 +580,15 @@ mod tests {
         assert_eq!(codes(&s)[0], "1PTwYqWd440");
         let hashed = s.reconfigure(config(Scheme::HashPrefix { len: 7 }, Redirect::Found)).unwrap();
         assert_eq!(hashed.prediction(NOW), None);
+    }
+
+    #[test]
+    fn the_default_session_is_empty_with_the_default_configuration() {
+        let s = Session::default();
+        assert_eq!(
+            (s.config(), s.links().len(), s.saved_text()),
+            (&Config::default(), 0, r#"{"version":1,"links":[]}"#.to_string())
+        );
     }
 
     #[test]
