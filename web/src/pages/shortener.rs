@@ -35,7 +35,7 @@ const SEED_KEY: &str = "seed";
 
 /// The code schemes the switch offers: (query value, scheme, label).
 const SCHEMES: [(&str, Scheme, &str); 3] = [
-    ("base62", Scheme::Base62, "Base62 of a snowflake ID (sequential)"),
+    ("base62", Scheme::Base62, "Base62 of a unique ID"),
     ("sha1-6", Scheme::HashPrefix { len: 6 }, "SHA-1 prefix, 6 symbols"),
     ("sha1-7", Scheme::HashPrefix { len: 7 }, "SHA-1 prefix, 7 symbols"),
 ];
@@ -229,7 +229,9 @@ pub fn shortener_page() -> Html {
             </Section>
             <Section id="experiments" step="Experiments" title="Claims, run live" wide=true>
                 <p>{ "Each card runs the same service, browser and cache code as your shortener, at a scale no one would click through by hand." }</p>
-                <SeedField seed={seed} onchange={Callback::from(move |s: u64| set.emit((SEED_KEY, s.to_string())))} />
+                <div class="sh-seed">
+                    <SeedField seed={seed} onchange={Callback::from(move |s: u64| set.emit((SEED_KEY, s.to_string())))} />
+                </div>
                 <Experiments seed={seed} />
             </Section>
             <SummarySection />
@@ -369,7 +371,7 @@ fn link_item(l: &LinkView, act: &Callback<Act>) -> Html {
                 title="Open this short link in the simulated browser: it asks the service for /code and follows the redirect">
                 { l.short_url.clone() }
             </button>
-            <span class="sh-long">{ "→ " }{ l.long_url.clone() }</span>
+            <span class="sh-long">{ "→\u{a0}" }{ l.long_url.clone() }</span>
             <span class="sh-link-meta">
                 { format!("{} click{} counted", l.clicks, if l.clicks == 1 { "" } else { "s" }) }
                 if l.cached_in_browser { <span class="sh-cached">{ " · 301 cached in the browser" }</span> }
@@ -420,14 +422,16 @@ fn diagram(props: &LiveProps) -> Html {
     let reached = last.is_some_and(|e| e.exchange.is_some());
     let n = |x: u64| group_digits(x.into());
     let top = s.service().clicks().iter().max_by_key(|(code, k)| (**k, std::cmp::Reverse((*code).clone())));
-    let hot = |on: bool, bad: bool| classes!("sh-box", on.then_some("hot"), (on && bad).then_some("bad"));
-    let node = |x: f64, y: f64, class: Classes, title: &str, lines: Vec<String>| {
+    // A lit box: "bad" when it refused the request or found nothing, "miss" for a cache miss.
+    let hot =
+        |on: bool, flag: Option<&'static str>| classes!("sh-box", on.then_some("hot"), flag.filter(|_| on));
+    let node = |x: u32, y: u32, class: Classes, title: &str, lines: [String; 3]| {
         html! {
             <g class={class}>
-                <rect x={x.to_string()} y={y.to_string()} width="118" height="74" rx="6" />
-                <text class="sh-box-title" x={(x + 8.0).to_string()} y={(y + 18.0).to_string()}>{ title.to_string() }</text>
+                <rect x={x.to_string()} y={y.to_string()} width="124" height="78" rx="6" />
+                <text class="sh-box-title" x={(x + 7).to_string()} y={(y + 17).to_string()}>{ title.to_string() }</text>
                 { for lines.into_iter().enumerate().map(|(i, line)| html! {
-                    <text x={(x + 8.0).to_string()} y={(y + 36.0 + 15.0 * i as f64).to_string()}>{ line }</text>
+                    <text x={(x + 7).to_string()} y={(y + 35 + 14 * i as u32).to_string()}>{ line }</text>
                 }) }
             </g>
         }
@@ -443,47 +447,54 @@ fn diagram(props: &LiveProps) -> Html {
         n(s.service().rows().count() as u64),
         n(c.clicks)
     );
+    let not_found = t.store == Some(StoreOp::Read { found: false });
     html! {
         <figure class="sh-diagram">
-            <svg viewBox="0 0 400 196" role="img" aria-label={summary}>
+            <svg viewBox="0 0 420 200" role="img" aria-label={summary}>
                 <defs>
-                    <marker id="sh-head" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <marker id="sh-head" viewBox="0 0 8 8" refX="7" refY="4" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
                         <path d="M0 0 L8 4 L0 8 z" class="sh-head" />
                     </marker>
                 </defs>
-                { arrow("M128 47 H 138", t.limiter.is_some()) }
-                { arrow("M264 47 H 274", reached) }
-                { arrow("M341 84 V 110", t.cache.is_some()) }
-                { arrow("M274 152 H 264", t.store.is_some() && t.cache.is_some()) }
-                { arrow("M282 84 L 264 110", t.store.is_some() && t.cache.is_none()) }
-                { arrow("M300 84 C 300 100, 80 96, 69 110", t.counted) }
-                { node(10.0, 10.0, hot(last.is_some(), false), "Browser", vec![
+                { arrow("M128 45 H146", t.limiter.is_some()) }
+                { arrow("M272 45 H290", reached) }
+                { arrow("M354 84 V114", t.cache.is_some()) }
+                { arrow("M292 155 H274", t.store.is_some() && t.cache.is_some()) }
+                { arrow("M300 84 L262 114", t.store.is_some() && t.cache.is_none()) }
+                { arrow("M316 84 V99 H66 V114", t.counted) }
+                { node(4, 6, hot(last.is_some(), None), "Browser", [
+                    format!("{} requests sent", n(c.requests)),
                     format!("{} 301s cached", n(s.browser().cached().len() as u64)),
-                    if browser_only { "answered from cache".into() } else { format!("{} requests sent", n(c.requests)) },
+                    if browser_only { "answered from cache".into() } else { String::new() },
                 ]) }
-                { node(141.0, 10.0, hot(t.limiter.is_some(), t.limiter == Some(false)), "Rate limiter", vec![
+                { node(148, 6, hot(t.limiter.is_some(), (t.limiter == Some(false)).then_some("bad")), "Rate limiter", [
                     format!("{} admitted", n(c.admitted)),
                     format!("{} × 429", n(c.rate_limited)),
+                    "(shorten only)".into(),
                 ]) }
-                { node(277.0, 10.0, hot(reached, false), "Service", vec![
+                { node(292, 6, hot(reached, None), "Service", [
                     format!("2xx {} · 3xx {}", n(by(200, 300)), n(by(300, 400))),
                     format!("4xx {} · 5xx {}", n(by(400, 500)), n(by(500, 600))),
+                    String::new(),
                 ]) }
-                { node(277.0, 113.0, hot(t.cache.is_some(), t.cache == Some(false)), "Cache (LRU)", vec![
-                    format!("{} hits · {} misses", n(cache.hits()), n(cache.misses())),
+                { node(292, 116, hot(t.cache.is_some(), (t.cache == Some(false)).then_some("miss")), "Cache (LRU)", [
+                    format!("{} hits", n(cache.hits())),
+                    format!("{} misses", n(cache.misses())),
                     format!("{} of {} entries", n(cache.len() as u64), n(cache.capacity() as u64)),
                 ]) }
-                { node(141.0, 113.0, hot(t.store.is_some(), t.store == Some(StoreOp::Read { found: false })), "Store", vec![
+                { node(148, 116, hot(t.store.is_some(), not_found.then_some("bad")), "Store", [
                     format!("{} rows", n(s.service().rows().count() as u64)),
-                    format!("{} reads · {} writes", n(c.store_reads), n(c.store_writes)),
+                    format!("{} reads", n(c.store_reads)),
+                    format!("{} writes", n(c.store_writes)),
                 ]) }
-                { node(10.0, 113.0, hot(t.counted, false), "Analytics", vec![
+                { node(4, 116, hot(t.counted, None), "Analytics", [
                     format!("{} clicks", n(c.clicks)),
-                    top.map_or_else(|| "no clicks yet".to_string(), |(code, k)| format!("top {code}: {}", n(*k))),
+                    top.map_or_else(|| "no clicks yet".to_string(), |(_, k)| format!("top: {} click{}", n(*k), if *k == 1 { "" } else { "s" })),
+                    top.map_or_else(String::new, |(code, _)| code.clone()),
                 ]) }
             </svg>
             <figcaption>
-                { "Counts since the page opened or a setting changed (your saved links are replayed first and not counted). The latest request's path is drawn bold; a dashed red box refused it or missed." }
+                { "Counts since the page opened or a setting changed (your saved links are replayed first and not counted). The latest request's path is drawn bold; a dashed red box refused it or found nothing, a dashed amber cache missed." }
             </figcaption>
         </figure>
     }
@@ -529,8 +540,8 @@ fn settings(props: &SettingsProps) -> Html {
             <div class="field">
                 <label for="sh-redirect" title={redirect_help}>{ "Redirect status" }</label>
                 <select id="sh-redirect" title={redirect_help} onchange={select(REDIRECT_KEY)}>
-                    <option value="302" selected={props.config.redirect == Redirect::Found}>{ "302 Found (every click counted)" }</option>
-                    <option value="301" selected={props.config.redirect == Redirect::Permanent}>{ "301 Moved Permanently (cached by browsers)" }</option>
+                    <option value="302" selected={props.config.redirect == Redirect::Found}>{ "302 Found" }</option>
+                    <option value="301" selected={props.config.redirect == Redirect::Permanent}>{ "301 Moved Permanently" }</option>
                 </select>
             </div>
             <TextField id="sh-cache" label="Cache size (entries)" help="How many code → URL entries the LRU cache in front of the store holds; 0 turns the cache off."
@@ -849,7 +860,7 @@ fn experiments_section(props: &SeedProps) -> Html {
             },
         ];
         html! { <Columns caption={format!("Clicks analytics counted, of {total} made")} {columns}
-        reference={Some((total as f64, AttrValue::from("clicks made")))} y_label="clicks counted" /> }
+        reference={Some((total as f64, AttrValue::from("all")))} y_label="clicks counted" /> }
     });
     let cache_chart = cache.as_ref().map(|points| {
         let ticks = [5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
@@ -866,9 +877,14 @@ fn experiments_section(props: &SeedProps) -> Html {
         }
     });
     let collision_chart = collisions.as_ref().map(|runs| {
-        let top = runs.iter().flat_map(|(_, p)| p.iter().map(|q| q.collisions as f64 + 1.0)).fold(10.0, f64::max).max(
-            experiments::expected_collisions(COLLISION_URLS, base62::code_space(6).unwrap_or(1)) * 1.3,
+        let highest = runs.iter().flat_map(|(_, p)| p.iter().map(|q| q.collisions as f64)).fold(0.0, f64::max).max(
+            experiments::expected_collisions(COLLISION_URLS, base62::code_space(6).unwrap_or(1)) * 1.2,
         );
+        // A round top and ticks every 5 (every 10 above 25).
+        let step = if highest > 25.0 { 10.0 } else { 5.0 };
+        let top = (highest / step).ceil().max(1.0) * step;
+        let y_ticks: Vec<(f64, AttrValue)> =
+            (0..=(top / step) as u32).map(|i| (i as f64 * step, AttrValue::from(format::count(i as f64 * step)))).collect();
         let mut series = Vec::new();
         for (len, points) in runs.iter() {
             let class = if *len == 6 { "series-a" } else { "series-b" };
@@ -878,10 +894,9 @@ fn experiments_section(props: &SeedProps) -> Html {
         }
         html! {
             <XyPlot caption="Hash-prefix collisions against URLs stored"
-                x={Axis { label: "URLs stored".into(), log: false, min: 0.0, max: COLLISION_URLS as f64,
-                    ticks: [0.0, 250_000.0, 500_000.0, 750_000.0, 1_000_000.0].iter().map(|&t| (t, AttrValue::from(format::count(t)))).collect() }}
-                y={Axis { label: "collisions (each one a salted retry)".into(), log: false, min: 0.0, max: top.ceil(),
-                    ticks: [0.0, (top / 2.0).round(), top.ceil()].iter().map(|&t| (t, AttrValue::from(format::count(t)))).collect() }}
+                x={Axis { label: "URLs stored (k: thousand, M: million)".into(), log: false, min: 0.0, max: COLLISION_URLS as f64,
+                    ticks: [(0.0, "0"), (250_000.0, "250k"), (500_000.0, "500k"), (750_000.0, "750k"), (1_000_000.0, "1M")].iter().map(|&(t, l)| (t, AttrValue::from(l))).collect() }}
+                y={Axis { label: "collisions (each one a salted retry)".into(), log: false, min: 0.0, max: top, ticks: y_ticks }}
                 {series} />
         }
     });
