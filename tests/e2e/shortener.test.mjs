@@ -81,6 +81,11 @@ test('shortener: a link survives a reload with its code and resolves with 302, t
 test('shortener: a javascript: URL typed into the form is refused with a message', async () => {
   const { context, page, problems } = await openPage(browser, site);
   await visit(page, site, '#/shortener');
+  // The estimate: the notes' load against the code space, from core.
+  assert.match(
+    await page.locator('#estimate').textContent(),
+    /62\^7 = 3,521,614,606,208 .*means 1,160\/s in writes, 11,600\/s in reads and 365,000,000,000 objects after 10 years \(36.5 TB at 100 bytes each\): 6 symbols are too few for that, 7 are enough/,
+  );
   await page.fill('#sh-url', 'javascript:alert(1)');
   await page.click('.sh-form button[type="submit"]');
   await page.waitForSelector('#sh-url-error');

@@ -14,6 +14,7 @@ use crate::widgets::field::TextField;
 use crate::widgets::page::{PageTitle, Section};
 use crate::widgets::plot::{Axis, Column, Columns, Mark, Series, XyPlot};
 use crate::widgets::seed::SeedField;
+use playground_core::estimate;
 use playground_core::experiment::Outcome;
 use playground_core::format::{self, group_digits};
 use playground_core::ids::utc::UtcTime;
@@ -263,19 +264,33 @@ fn storage_report(live: &Live) -> Html {
     }
 }
 
-/// The code space: how many links 6 and 7 symbols can name.
+/// The code space against the notes' load: how many links 6 and 7 symbols can name, and how many
+/// the estimation page's URL-shortener preset stores in 10 years.
 #[function_component(EstimateSection)]
 fn estimate_section() -> Html {
-    let space = |len| base62::code_space(len).map_or_else(String::new, |n| group_digits(n.into()));
+    let space = |len| base62::code_space(len).unwrap_or(0);
+    let shown = |n: u64| group_digits(n.into());
+    let preset = &estimate::PRESETS[0];
+    let figures = preset.form().parse().ok().map(|a| estimate::estimate(&a));
+    let step = |label: &str| {
+        figures
+            .as_ref()
+            .and_then(|e| e.steps().find(|s| s.label == label))
+            .map(|s| s.shown.clone())
+            .unwrap_or_default()
+    };
+    let stored = figures.as_ref().and_then(|e| e.value("Objects stored")).unwrap_or(0.0);
+    let fits = |len| if stored <= space(len) as f64 { "enough" } else { "too few" };
     html! {
         <Section id="estimate" step="Step 2 · Estimate" title="How many links fit in 7 symbols">
-            <p class="big-figure"><span class="figure">{ space(7) }</span>{ " codes of 7 symbols" }</p>
-            <p class="formula">{ format!("62^7 = {} (about 3.5 trillion); 62^6 = {}", space(7), space(6)) }</p>
+            <p class="big-figure"><span class="figure">{ shown(space(7)) }</span>{ " codes of 7 symbols" }</p>
+            <p class="formula">{ format!("62^7 = {} (about 3.5 trillion); 62^6 = {}", shown(space(7)), shown(space(6))) }</p>
             <p>
-                { "Base62 writes numbers with 62 symbols, 0-9, a-z and A-Z, so 7 symbols name about 3.5 trillion links: at \
-                   a hundred million new links a day that lasts 96 years. A read-heavy service (say ten clicks per link \
-                   created) is a case for the cache. " }
-                <a href="#/estimate?dau=100%2C000%2C000&rpu=11&rw=10%3A1">{ "Open the estimation page with 100 million shortens a day" }</a>
+                { format!("Base62 writes numbers with 62 symbols, 0-9, a-z and A-Z. The notes' load, 100 million new links a day \
+                   and ten reads per write, means {} in writes, {} in reads and {} after 10 years ({} at 100 bytes each): \
+                   6 symbols are {} for that, 7 are {}. ",
+                    step("Write QPS"), step("Read QPS"), step("Objects stored"), step("Storage, all copies"), fits(6), fits(7)) }
+                <a href="#/estimate?dau=100000000&rpu=11&rw=10:1&peak=2&size=100%20B&years=10&rf=1">{ "See every step on the estimation page" }</a>
                 { "." }
             </p>
         </Section>
