@@ -245,6 +245,7 @@ impl Session {
         let mut next = Session::replay(*self.service.config(), links, self.browser.clone())?;
         next.log = self.log.clone();
         next.next_n = self.next_n;
+        next.set_aside = self.set_aside.clone();
         Ok(next)
     }
 
@@ -540,6 +541,10 @@ mod tests {
         let forgotten = s.forget("tXtXg3").unwrap();
         assert!(forgotten.links().is_empty() && forgotten.saved().is_empty());
         assert_eq!(forgotten.log().len(), 3);
+        // What was set aside on loading stays reported until the page is reloaded.
+        let (loaded, _) =
+            Session::load(Config::default(), Some(r#"{"version":1,"links":[{"longUrl":1}]}"#)).unwrap();
+        assert_eq!(loaded.forget("x").unwrap().set_aside().len(), 1);
         assert!(s.forget_all().unwrap().log().is_empty());
     }
 

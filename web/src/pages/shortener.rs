@@ -417,7 +417,7 @@ fn redirect_result(e: &Entry) -> Html {
         <div class={classes!("sh-redirect", class)} aria-live="polite">
             <p class="sh-dest">
                 { format!("Click #{}: ", e.n) }
-                if let Some(d) = &e.destination { { "the browser went to " }<a href={d.clone()} rel="noopener noreferrer nofollow" class="mono">{ d.clone() }</a> }
+                if let Some(d) = &e.destination { { "the browser went to " }<a href={d.clone()} rel="noopener noreferrer nofollow" class="mono" title="The long URL the short link leads to (opening it leaves the playground)">{ d.clone() }</a> }
                 else { { "the browser stayed on " }<code>{ code.unwrap_or_default() }</code> }
             </p>
             <p class="note">{ how }</p>
