@@ -73,7 +73,7 @@ test('shortener: a link survives a reload with its code and resolves with 302, t
   assert.match(await page.locator('.sh-redirect .note').textContent(), /from the browser's 301 cache: no request reached the service/);
   assert.match(await page.locator('.sh-link-meta').first().textContent(), /301 cached in the browser/);
   // Since the switch to 301, analytics counted the first click only.
-  assert.match(await page.locator('.sh-diagram svg').getAttribute('aria-label'), /clicks counted 1$/);
+  assert.match(await page.locator('.sh-diagram svg').first().getAttribute('aria-label'), /clicks counted 1$/);
   await assertClean(page, problems);
   await context.close();
 });
@@ -129,7 +129,7 @@ test('shortener: the three endpoints by hand, with 400, 404 and 429', async () =
   await page.waitForFunction(() => /429 Too Many Requests/.test(document.querySelector('.sh-log .sh-exchange summary')?.textContent ?? ''));
   const limited = (await newest(page)).response;
   assert.match(limited, /^HTTP\/1.1 429 Too Many Requests\nContent-Type: application\/json\nRetry-After: \d+\n/);
-  assert.match(await page.locator('.sh-diagram svg').getAttribute('aria-label'), /rate-limited 3,/);
+  assert.match(await page.locator('.sh-diagram svg').first().getAttribute('aria-label'), /rate-limited 3,/);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= PHONE.width, `no horizontal scroll at 360 px (${width})`);
   await assertClean(page, problems);

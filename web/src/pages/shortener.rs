@@ -425,6 +425,46 @@ fn redirect_result(e: &Entry) -> Html {
     }
 }
 
+/// Where the diagram's six boxes and six arrows go: three columns on a wide screen, two on a
+/// phone (CSS shows one of the two drawings).
+struct DiagramLayout {
+    name: &'static str,
+    view: &'static str,
+    /// Top-left corners: browser, rate limiter, service, cache, store, analytics.
+    boxes: [(u32, u32); 6],
+    /// Browser → limiter, limiter → service, service → cache, cache → store, service → store,
+    /// service → analytics.
+    arrows: [&'static str; 6],
+}
+
+const WIDE: DiagramLayout = DiagramLayout {
+    name: "wide",
+    view: "0 0 420 200",
+    boxes: [(4, 6), (148, 6), (292, 6), (292, 116), (148, 116), (4, 116)],
+    arrows: [
+        "M128 45 H146",
+        "M272 45 H290",
+        "M354 84 V114",
+        "M292 155 H274",
+        "M300 84 L262 114",
+        "M316 84 V99 H66 V114",
+    ],
+};
+
+const NARROW: DiagramLayout = DiagramLayout {
+    name: "narrow",
+    view: "0 0 280 302",
+    boxes: [(6, 6), (150, 6), (150, 112), (150, 218), (6, 218), (6, 112)],
+    arrows: [
+        "M130 45 H148",
+        "M212 84 V110",
+        "M212 190 V216",
+        "M150 257 H132",
+        "M162 190 L104 216",
+        "M150 151 H132",
+    ],
+};
+
 /// The architecture, drawn from the service's counters, with the latest request's path lit.
 #[function_component(Diagram)]
 fn diagram(props: &LiveProps) -> Html {
@@ -440,18 +480,6 @@ fn diagram(props: &LiveProps) -> Html {
     // A lit box: "bad" when it refused the request or found nothing, "miss" for a cache miss.
     let hot =
         |on: bool, flag: Option<&'static str>| classes!("sh-box", on.then_some("hot"), flag.filter(|_| on));
-    let node = |x: u32, y: u32, class: Classes, title: &str, lines: [String; 3]| {
-        html! {
-            <g class={class}>
-                <rect x={x.to_string()} y={y.to_string()} width="124" height="78" rx="6" />
-                <text class="sh-box-title" x={(x + 7).to_string()} y={(y + 17).to_string()}>{ title.to_string() }</text>
-                { for lines.into_iter().enumerate().map(|(i, line)| html! {
-                    <text x={(x + 7).to_string()} y={(y + 35 + 14 * i as u32).to_string()}>{ line }</text>
-                }) }
-            </g>
-        }
-    };
-    let arrow = |d: &str, on: bool| html! { <path class={classes!("sh-arrow", on.then_some("hot"))} d={d.to_string()} marker-end="url(#sh-head)" /> };
     let by = |lo: u16, hi: u16| c.by_status.range(lo..hi).map(|(_, k)| k).sum::<u64>();
     let summary = format!(
         "Requests {}, rate-limited {}, cache hits {}, cache misses {}, rows stored {}, clicks counted {}",
@@ -463,51 +491,105 @@ fn diagram(props: &LiveProps) -> Html {
         n(c.clicks)
     );
     let not_found = t.store == Some(StoreOp::Read { found: false });
-    html! {
-        <figure class="sh-diagram">
-            <svg viewBox="0 0 420 200" role="img" aria-label={summary}>
+    let plural = |k: u64, one: &str, many: &str| format!("{} {}", n(k), if k == 1 { one } else { many });
+    // The six boxes (browser, rate limiter, service, cache, store, analytics) and the six arrows
+    // (browser → limiter → service → cache → store, service → store without a cache, service →
+    // analytics), each lit when the latest request went through it.
+    let boxes: [(Classes, &str, [String; 3]); 6] = [
+        (
+            hot(last.is_some(), None),
+            "Browser",
+            [
+                plural(c.requests, "request", "requests") + " sent",
+                format!("{} 301s cached", n(s.browser().cached().len() as u64)),
+                if browser_only { "from its cache".into() } else { String::new() },
+            ],
+        ),
+        (
+            hot(t.limiter.is_some(), (t.limiter == Some(false)).then_some("bad")),
+            "Rate limiter",
+            [
+                format!("{} admitted", n(c.admitted)),
+                format!("{} × 429", n(c.rate_limited)),
+                "(shorten only)".into(),
+            ],
+        ),
+        (
+            hot(reached, None),
+            "Service",
+            [
+                format!("2xx {} · 3xx {}", n(by(200, 300)), n(by(300, 400))),
+                format!("4xx {} · 5xx {}", n(by(400, 500)), n(by(500, 600))),
+                String::new(),
+            ],
+        ),
+        (
+            hot(t.cache.is_some(), (t.cache == Some(false)).then_some("miss")),
+            "Cache (LRU)",
+            [
+                plural(cache.hits(), "hit", "hits"),
+                plural(cache.misses(), "miss", "misses"),
+                format!("{} of {} entries", n(cache.len() as u64), n(cache.capacity() as u64)),
+            ],
+        ),
+        (
+            hot(t.store.is_some(), not_found.then_some("bad")),
+            "Store",
+            [
+                plural(s.service().rows().count() as u64, "row", "rows"),
+                plural(c.store_reads, "read", "reads"),
+                plural(c.store_writes, "write", "writes"),
+            ],
+        ),
+        (
+            hot(t.counted, None),
+            "Analytics",
+            [
+                plural(c.clicks, "click", "clicks"),
+                top.map_or_else(
+                    || "no clicks yet".to_string(),
+                    |(_, k)| format!("top: {}", plural(*k, "click", "clicks")),
+                ),
+                top.map_or_else(String::new, |(code, _)| code.clone()),
+            ],
+        ),
+    ];
+    let lit = [
+        t.limiter.is_some(),
+        reached,
+        t.cache.is_some(),
+        t.store.is_some() && t.cache.is_some(),
+        t.store.is_some() && t.cache.is_none(),
+        t.counted,
+    ];
+    let drawing = |layout: &DiagramLayout| {
+        let head = format!("sh-head-{}", layout.name);
+        html! {
+            <svg class={format!("sh-{}", layout.name)} viewBox={layout.view} role="img" aria-label={summary.clone()}>
                 <defs>
-                    <marker id="sh-head" viewBox="0 0 8 8" refX="7" refY="4" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
+                    <marker id={head.clone()} viewBox="0 0 8 8" refX="7" refY="4" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
                         <path d="M0 0 L8 4 L0 8 z" class="sh-head" />
                     </marker>
                 </defs>
-                { arrow("M128 45 H146", t.limiter.is_some()) }
-                { arrow("M272 45 H290", reached) }
-                { arrow("M354 84 V114", t.cache.is_some()) }
-                { arrow("M292 155 H274", t.store.is_some() && t.cache.is_some()) }
-                { arrow("M300 84 L262 114", t.store.is_some() && t.cache.is_none()) }
-                { arrow("M316 84 V99 H66 V114", t.counted) }
-                { node(4, 6, hot(last.is_some(), None), "Browser", [
-                    format!("{} requests sent", n(c.requests)),
-                    format!("{} 301s cached", n(s.browser().cached().len() as u64)),
-                    if browser_only { "answered from cache".into() } else { String::new() },
-                ]) }
-                { node(148, 6, hot(t.limiter.is_some(), (t.limiter == Some(false)).then_some("bad")), "Rate limiter", [
-                    format!("{} admitted", n(c.admitted)),
-                    format!("{} × 429", n(c.rate_limited)),
-                    "(shorten only)".into(),
-                ]) }
-                { node(292, 6, hot(reached, None), "Service", [
-                    format!("2xx {} · 3xx {}", n(by(200, 300)), n(by(300, 400))),
-                    format!("4xx {} · 5xx {}", n(by(400, 500)), n(by(500, 600))),
-                    String::new(),
-                ]) }
-                { node(292, 116, hot(t.cache.is_some(), (t.cache == Some(false)).then_some("miss")), "Cache (LRU)", [
-                    format!("{} hits", n(cache.hits())),
-                    format!("{} misses", n(cache.misses())),
-                    format!("{} of {} entries", n(cache.len() as u64), n(cache.capacity() as u64)),
-                ]) }
-                { node(148, 116, hot(t.store.is_some(), not_found.then_some("bad")), "Store", [
-                    format!("{} rows", n(s.service().rows().count() as u64)),
-                    format!("{} reads", n(c.store_reads)),
-                    format!("{} writes", n(c.store_writes)),
-                ]) }
-                { node(4, 116, hot(t.counted, None), "Analytics", [
-                    format!("{} clicks", n(c.clicks)),
-                    top.map_or_else(|| "no clicks yet".to_string(), |(_, k)| format!("top: {} click{}", n(*k), if *k == 1 { "" } else { "s" })),
-                    top.map_or_else(String::new, |(code, _)| code.clone()),
-                ]) }
+                { for layout.arrows.iter().zip(lit).map(|(d, on)| html! {
+                    <path class={classes!("sh-arrow", on.then_some("hot"))} d={*d} marker-end={format!("url(#{head})")} />
+                }) }
+                { for layout.boxes.iter().zip(&boxes).map(|(&(x, y), (class, title, lines))| html! {
+                    <g class={class.clone()}>
+                        <rect x={x.to_string()} y={y.to_string()} width="124" height="78" rx="6" />
+                        <text class="sh-box-title" x={(x + 7).to_string()} y={(y + 17).to_string()}>{ *title }</text>
+                        { for lines.iter().enumerate().map(|(i, line)| html! {
+                            <text x={(x + 7).to_string()} y={(y + 35 + 14 * i as u32).to_string()}>{ line.clone() }</text>
+                        }) }
+                    </g>
+                }) }
             </svg>
+        }
+    };
+    html! {
+        <figure class="sh-diagram">
+            { drawing(&WIDE) }
+            { drawing(&NARROW) }
             <figcaption>
                 { "Counts since the page opened or a setting changed (your saved links are replayed first and not counted). The latest request's path is drawn bold; a dashed red box refused it or found nothing, a dashed amber cache missed." }
             </figcaption>
