@@ -20,6 +20,8 @@ pub enum Route {
     Hashing,
     #[at("/ids")]
     Ids,
+    #[at("/shortener")]
+    Shortener,
     #[at("/kv-store")]
     KvStore,
     #[not_found]
@@ -34,6 +36,7 @@ fn switch(route: Route) -> Html {
         Route::RateLimit => html! { <pages::rate_limit::RateLimitPage /> },
         Route::Hashing => html! { <pages::hashing::HashingPage /> },
         Route::Ids => html! { <pages::ids::IdsPage /> },
+        Route::Shortener => html! { <pages::shortener::ShortenerPage /> },
         Route::KvStore => html! { <pages::kv_store::KvStorePage /> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }

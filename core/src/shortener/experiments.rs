@@ -104,69 +104,140 @@ pub fn expected_collisions(n: u64, space: u64) -> f64 {
     n * (n - 1.0) / (2.0 * space as f64)
 }
 
-/// Experiment 2: store `urls` distinct URLs with hash-prefix codes of length `len` (1 to 7),
-/// recording collisions and retries at `points` evenly spaced counts.
+/// Experiment 2 at page scale, run in slices so the page stays responsive: the same `urls`
+/// distinct URLs (`https://example.com/article/0`, `/1`, ...) get hash-prefix codes of each
+/// length in `lens` at once, collisions resolved by salted rehashes, counts recorded at `points`
+/// evenly spaced numbers of URLs stored.
+#[derive(Clone, Debug)]
+pub struct CollisionRun {
+    lens: Vec<u8>,
+    urls: u64,
+    step: u64,
+    done: u64,
+    taken: Vec<BTreeSet<u64>>,
+    collisions: Vec<u64>,
+    retries: Vec<u64>,
+    points: Vec<Vec<CollisionPoint>>,
+}
+
+impl CollisionRun {
+    /// `Err` (with what to change) for lengths outside 1 to 7, or more URLs than half a code space.
+    pub fn new(lens: &[u8], urls: u64, points: u32) -> Result<CollisionRun, String> {
+        if lens.is_empty() || lens.iter().any(|l| !(1..=7).contains(l)) {
+            return Err("Code length: choose 1 to 7 symbols.".to_string());
+        }
+        if !(1..=2_000_000).contains(&urls) || !(1..=100).contains(&points) {
+            return Err("Enter 1 to 2,000,000 URLs and 1 to 100 points.".to_string());
+        }
+        for &len in lens {
+            let space = base62::code_space(len as u32).unwrap_or(u64::MAX);
+            if urls > space / 2 {
+                return Err(format!(
+                    "{} URLs would fill more than half of the {} codes of length {len}: use fewer URLs or longer codes.",
+                    format::group_digits(urls.into()),
+                    format::group_digits(space.into())
+                ));
+            }
+        }
+        let n = lens.len();
+        Ok(CollisionRun {
+            lens: lens.to_vec(),
+            urls,
+            step: urls.div_ceil(points as u64).max(1),
+            done: 0,
+            taken: vec![BTreeSet::new(); n],
+            collisions: vec![0; n],
+            retries: vec![0; n],
+            points: vec![Vec::with_capacity(points as usize); n],
+        })
+    }
+
+    /// Store up to `n` more URLs; returns the share of the run done, from 0 to 1.
+    pub fn advance(&mut self, n: u64) -> f64 {
+        let until = self.done.saturating_add(n).min(self.urls);
+        for i in self.done..until {
+            let url = format!("https://example.com/article/{i}");
+            for (k, &len) in self.lens.iter().enumerate() {
+                let mut attempt = 0u32;
+                while !self.taken[k].insert(hash_code_value(&url, attempt, len)) {
+                    self.collisions[k] += 1;
+                    attempt += 1;
+                    self.retries[k] += 1;
+                }
+                let stored = i + 1;
+                if stored % self.step == 0 || stored == self.urls {
+                    let space = base62::code_space(len as u32).unwrap_or(u64::MAX);
+                    self.points[k].push(CollisionPoint {
+                        stored,
+                        collisions: self.collisions[k],
+                        retries: self.retries[k],
+                        expected: expected_collisions(stored, space),
+                    });
+                }
+            }
+        }
+        self.done = until;
+        self.done as f64 / self.urls as f64
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.done >= self.urls
+    }
+
+    /// The recorded points, one list per length (in the order of `lens`).
+    pub fn points(&self) -> Vec<(u8, Vec<CollisionPoint>)> {
+        self.lens.iter().copied().zip(self.points.iter().cloned()).collect()
+    }
+
+    /// The outcome so far (the whole run once finished): reproduced when every length's count
+    /// lies within three standard deviations (plus one) of the birthday bound.
+    pub fn outcome(&self) -> Outcome {
+        let several = self.lens.len() > 1;
+        let mut measured = Vec::new();
+        let mut expected_parts = Vec::new();
+        let mut reproduced = true;
+        for (k, &len) in self.lens.iter().enumerate() {
+            let space = base62::code_space(len as u32).unwrap_or(u64::MAX);
+            let expected = expected_collisions(self.done, space);
+            // Collisions are close to Poisson: three standard deviations (sqrt of the mean), plus
+            // one for the integer count.
+            let slack = 3.0 * expected.sqrt() + 1.0;
+            reproduced &= (self.collisions[k] as f64 - expected).abs() <= slack;
+            let prefix = if several { format!("length {len}: ") } else { String::new() };
+            measured.push(format!(
+                "{prefix}{} collisions, {} retries",
+                format::group_digits(self.collisions[k].into()),
+                format::group_digits(self.retries[k].into())
+            ));
+            expected_parts.push(format!(
+                "{prefix}{} collisions (birthday bound n(n−1)/(2·62^{len}), within ±{})",
+                format::significant(expected, 3),
+                format::significant(slack, 2)
+            ));
+        }
+        let lens: Vec<String> = self.lens.iter().map(u8::to_string).collect();
+        Outcome {
+            measured: measured.join("; "),
+            expected: expected_parts.join("; "),
+            reproduced,
+            detail: format!(
+                "{} distinct URLs, SHA-1 prefix codes of {} symbols; every collision was resolved by \
+                 rehashing with a salt.",
+                format::group_digits(self.done.into()),
+                lens.join(" and ")
+            ),
+        }
+    }
+}
+
+/// Experiment 2 at one length, all at once: store `urls` distinct URLs with hash-prefix codes of
+/// length `len` (1 to 7), recording collisions and retries at `points` evenly spaced counts.
 pub fn hash_collisions(len: u8, urls: u64, points: u32) -> Result<(Vec<CollisionPoint>, Outcome), String> {
-    if !(1..=7).contains(&len) {
-        return Err("Code length: choose 1 to 7 symbols.".to_string());
-    }
-    if !(1..=2_000_000).contains(&urls) || !(1..=100).contains(&points) {
-        return Err("Enter 1 to 2,000,000 URLs and 1 to 100 points.".to_string());
-    }
-    let space = base62::code_space(len as u32).unwrap_or(u64::MAX);
-    if urls > space / 2 {
-        return Err(format!(
-            "{} URLs would fill more than half of the {} codes of length {len}: use fewer URLs or longer codes.",
-            format::group_digits(urls.into()),
-            format::group_digits(space.into())
-        ));
-    }
-    let mut taken = BTreeSet::new();
-    let (mut collisions, mut retries) = (0u64, 0u64);
-    let mut out = Vec::with_capacity(points as usize);
-    let step = urls.div_ceil(points as u64).max(1);
-    for i in 0..urls {
-        let url = format!("https://example.com/article/{i}");
-        let mut attempt = 0u32;
-        while !taken.insert(hash_code_value(&url, attempt, len)) {
-            collisions += 1;
-            attempt += 1;
-            retries += 1;
-        }
-        let stored = i + 1;
-        if stored % step == 0 || stored == urls {
-            out.push(CollisionPoint {
-                stored,
-                collisions,
-                retries,
-                expected: expected_collisions(stored, space),
-            });
-        }
-    }
-    let expected = expected_collisions(urls, space);
-    // Collisions are close to Poisson: three standard deviations (sqrt of the mean), plus one for
-    // the integer count.
-    let slack = 3.0 * expected.sqrt() + 1.0;
-    let outcome = Outcome {
-        measured: format!(
-            "{} collisions, {} retries",
-            format::group_digits(collisions.into()),
-            format::group_digits(retries.into())
-        ),
-        expected: format!(
-            "{} collisions (birthday bound n(n−1)/(2·62^{len}), within ±{})",
-            format::significant(expected, 3),
-            format::significant(slack, 2)
-        ),
-        reproduced: (collisions as f64 - expected).abs() <= slack,
-        detail: format!(
-            "{} distinct URLs, SHA-1 prefix codes of {len} symbols ({} possible codes); every collision \
-             was resolved by rehashing with a salt.",
-            format::group_digits(urls.into()),
-            format::group_digits(space.into())
-        ),
-    };
-    Ok((out, outcome))
+    let mut run = CollisionRun::new(&[len], urls, points)?;
+    run.advance(urls);
+    let outcome = run.outcome();
+    let points = run.points.pop().unwrap_or_default();
+    Ok((points, outcome))
 }
 
 /// One point of experiment 3.
@@ -384,6 +455,27 @@ mod tests {
         assert_eq!(points.iter().map(|p| p.collisions).collect::<Vec<_>>(), [1, 2, 3, 11]);
         assert!(hash_collisions(2, 3000, 4).is_err(), "more than half of 3,844 codes");
         assert!(hash_collisions(8, 10, 1).is_err());
+    }
+
+    #[test]
+    fn a_sliced_run_at_two_lengths_matches_the_run_at_once() {
+        let mut run = CollisionRun::new(&[3, 4], 2000, 4).unwrap();
+        assert_eq!(run.advance(700), 0.35);
+        assert!(!run.is_finished());
+        assert_eq!(run.advance(10_000), 1.0);
+        assert!(run.is_finished());
+        let points = run.points();
+        assert_eq!(points[0], (3, hash_collisions(3, 2000, 4).unwrap().0));
+        assert_eq!(points[1], (4, hash_collisions(4, 2000, 4).unwrap().0));
+        let outcome = run.outcome();
+        assert!(
+            outcome.measured.starts_with("length 3: 11 collisions, 11 retries; length 4: "),
+            "{outcome:?}"
+        );
+        // 2,000 URLs among 14,776,336 four-symbol codes: 0.135 expected.
+        assert!(outcome.expected.contains("length 4: 0.135 collisions"), "{}", outcome.expected);
+        assert!(outcome.reproduced);
+        assert!(CollisionRun::new(&[], 10, 1).is_err());
     }
 
     #[test]

@@ -342,6 +342,29 @@ impl Service {
         &self.clicks
     }
 
+    /// The ID the next new link would get if it were shortened at `now_unix_ms`, without taking
+    /// it: what anyone who knows the generator's layout can work out (base62 codes are this ID).
+    pub fn peek_next_id(&self, now_unix_ms: u64) -> Option<u64> {
+        let mut ids = self.ids.clone();
+        let mut at = now_unix_ms.max(self.last_ms);
+        for _ in 0..4 {
+            match ids.next_id(at) {
+                Next::Issued(id) => return Some(id),
+                Next::Wait { until_unix_ms, .. } => at = until_unix_ms,
+                Next::Refused(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// Zero the request counters, the clicks and the cache's hit and miss counts; the rows, the
+    /// cache's entries, the rate limiter's buckets and the ID generator stay as they are.
+    pub fn reset_counters(&mut self) {
+        self.counters = Counters::default();
+        self.clicks.clear();
+        self.cache.reset_counts();
+    }
+
     /// Answer one request at `now_unix_ms` (the caller's clock; the service never reads one).
     pub fn handle(&mut self, request: &Request, now_unix_ms: u64) -> Handled {
         let now = now_unix_ms.max(self.last_ms);
@@ -844,6 +867,36 @@ mod tests {
             s.handle(&Request::get("/a", 1), NOW).response.header("Location"),
             Some("https://example.com/")
         );
+    }
+
+    #[test]
+    fn the_next_base62_code_can_be_computed_before_it_is_issued() {
+        let mut s = service(Scheme::Base62, Redirect::Found);
+        s.handle(&Request::shorten("https://example.com", 7), NOW);
+        // Same millisecond: sequence 1; a millisecond later: sequence 0 of the next tick.
+        assert_eq!(s.peek_next_id(NOW), Some(1_541_815_603_604_623_361));
+        assert_eq!(s.peek_next_id(NOW + 1), Some(1_541_815_603_604_623_360 + (1 << 22)));
+        // A clock behind the service's latest request is read as the latest.
+        assert_eq!(s.peek_next_id(NOW - 5), Some(1_541_815_603_604_623_361));
+        let peeked = s.peek_next_id(NOW).unwrap();
+        let r = s.handle(&Request::shorten("https://example.com/2", 7), NOW).response;
+        assert!(r.body.contains(&format!("\"{}\"", base62::encode(peeked))), "{}", r.body);
+        assert_eq!(base62::encode(peeked), "1PTwYk4qKXf");
+    }
+
+    #[test]
+    fn reset_counters_keeps_rows_and_buckets() {
+        let mut s = service(Scheme::HashPrefix { len: 7 }, Redirect::Found);
+        for i in 0..5 {
+            s.handle(&Request::shorten(&format!("https://a.example/{i}"), 1), NOW);
+        }
+        s.handle(&Request::get("/api/v1/longUrl?code=rtXtXg3", 1), NOW);
+        s.reset_counters();
+        assert_eq!(s.counters(), &Counters::default());
+        assert_eq!((s.cache().hits(), s.cache().misses()), (0, 0));
+        assert_eq!(s.rows().count(), 5);
+        // The bucket is still empty: the sixth link within the same second is refused.
+        assert_eq!(s.handle(&Request::shorten("https://a.example/5", 1), NOW).response.status, 429);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod kv_store;
 pub mod not_found;
 pub mod rate_limit;
+pub mod shortener;
 
 use crate::app::Route;
 
@@ -49,6 +50,13 @@ pub const SYSTEMS: &[SystemPage] = &[
         title: "Distributed unique IDs",
         promise: "Run multi-master counters, UUIDs, a ticket server, snowflake and Instagram IDs side by side, take \
                   any ID apart bit by bit, and break the clocks and servers behind them.",
+    },
+    SystemPage {
+        route: Route::Shortener,
+        short: "URL shortener",
+        title: "URL shortener",
+        promise: "Shorten real links, follow them through a browser that caches 301s, send the three API calls by \
+                  hand, and watch the rate limiter, cache, store and analytics count every request.",
     },
     SystemPage {
         route: Route::KvStore,
