@@ -121,8 +121,9 @@ pub enum KvTimer {
     Deadline { op: u64 },
     /// The probe client starts its next trial.
     ProbeNext,
-    /// The probe client reads what it wrote, `delay` after the write was acknowledged.
-    ProbeRead { key: Key, written: Version, delay: Micros },
+    /// The probe client reads what it wrote, `delay` after the write was acknowledged. (The
+    /// version is boxed so that every timer, and every trace entry holding one, stays small.)
+    ProbeRead { key: Key, written: Box<Version>, delay: Micros },
 }
 
 impl fmt::Display for KvTimer {
@@ -710,7 +711,7 @@ impl Client {
             }
             KvTimer::ProbeNext => self.probe_next(ctx),
             KvTimer::ProbeRead { key, written, delay } => {
-                self.read(ctx, key, None, Some(Then::ProbeRead { written, delay }));
+                self.read(ctx, key, None, Some(Then::ProbeRead { written: *written, delay }));
             }
             KvTimer::Deadline { .. } => {}
         }
@@ -738,7 +739,8 @@ impl Client {
             (Then::Write, OpResult::Read(_)) => self.write(ctx, request.key, None, None),
             (Then::Write, _) => {}
             (Then::ProbeWrite { delay }, OpResult::Written(v)) => {
-                ctx.set_timer(delay, KvTimer::ProbeRead { key: request.key, written: v.clone(), delay });
+                let written = Box::new(v.clone());
+                ctx.set_timer(delay, KvTimer::ProbeRead { key: request.key, written, delay });
             }
             (Then::ProbeRead { written, delay }, OpResult::Read(versions)) => {
                 let consistent = versions.iter().any(|v| mode.covers(v, &written));
