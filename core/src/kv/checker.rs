@@ -21,6 +21,7 @@
 use super::store::{Key, ValueId, Version, Versioning, value_name};
 use crate::sim::{Micros, NodeId};
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 /// How many examples of each kind of anomaly are kept for the page.
 pub const EXAMPLES: usize = 20;
@@ -101,10 +102,12 @@ pub struct LostWrite {
 #[derive(Clone, Debug)]
 pub struct Checker {
     mode: Versioning,
-    /// Per key, the maximal acknowledged writes (none covers another).
-    frontier: BTreeMap<Key, Vec<Version>>,
+    /// Per key (indexed by key), the maximal acknowledged writes (none covers another). Shared
+    /// with the reads in progress that began while it was current, and copied only when a write
+    /// changes it while such a read holds it.
+    frontier: Vec<Option<Rc<Vec<Version>>>>,
     /// Reads in progress: what had completed when each began.
-    reads: BTreeMap<OpId, (Key, Micros, Vec<Version>)>,
+    reads: BTreeMap<OpId, (Key, Micros, Option<Rc<Vec<Version>>>)>,
     /// Writes in progress: their value, and whether a later write has already replaced it by
     /// choice.
     writes: BTreeMap<ValueId, bool>,
@@ -120,7 +123,7 @@ impl Checker {
     pub fn new(mode: Versioning) -> Checker {
         Checker {
             mode,
-            frontier: BTreeMap::new(),
+            frontier: Vec::new(),
             reads: BTreeMap::new(),
             writes: BTreeMap::new(),
             candidates: BTreeMap::new(),
@@ -133,7 +136,7 @@ impl Checker {
 
     /// A read of `key` began.
     pub fn read_began(&mut self, op: OpId, key: Key, at: Micros) {
-        let seen = self.frontier.get(&key).cloned().unwrap_or_default();
+        let seen = self.frontier.get(key as usize).cloned().flatten();
         self.reads.insert(op, (key, at, seen));
     }
 
@@ -142,6 +145,7 @@ impl Checker {
         let Some((key, start, due)) = self.reads.remove(&op) else { return };
         let Some(returned) = versions else { return };
         self.reads_checked += 1;
+        let due = due.as_deref().map_or(&[][..], |d| d.as_slice());
         let missed = due.iter().find(|w| !returned.iter().any(|r| self.mode.covers(r, w)));
         if let Some(w) = missed {
             self.stale_reads += 1;
@@ -178,8 +182,13 @@ impl Checker {
         if !replaced {
             self.candidates.insert(value, (key, at));
         }
-        let f = self.frontier.entry(key).or_default();
+        let i = key as usize;
+        if self.frontier.len() <= i {
+            self.frontier.resize(i + 1, None);
+        }
+        let f = self.frontier[i].get_or_insert_with(Default::default);
         if !f.iter().any(|x| self.mode.covers(x, w)) {
+            let f = Rc::make_mut(f);
             f.retain(|x| !self.mode.covers(w, x));
             f.push(w.clone());
         }

@@ -765,8 +765,13 @@ impl Client {
             }
             _ => return,
         };
-        // Only a request with a follow-up needs the result after the observer has it.
-        let keep = self.pending.get(req).is_some_and(|r| r.then.is_some()).then(|| result.clone());
+        // Only a request with a follow-up needs the result after the observer has it, and a
+        // read-modify-write's read only whether it succeeded (not a copy of its versions).
+        let keep = match self.pending.get(req).and_then(|r| r.then.as_ref()) {
+            None => None,
+            Some(Then::Write) if matches!(result, OpResult::Read(_)) => Some(OpResult::Read(Vec::new())),
+            Some(_) => Some(result.clone()),
+        };
         let Some(request) = self.finish(ctx, req, result) else { return };
         if let Some(result) = keep {
             self.after(ctx, request, &result);
