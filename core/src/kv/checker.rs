@@ -98,6 +98,9 @@ pub struct LostWrite {
     pub acked_at: Micros,
 }
 
+/// A key's maximal acknowledged writes, shared.
+type Frontier = Rc<Vec<Version>>;
+
 /// The incremental checker.
 #[derive(Clone, Debug)]
 pub struct Checker {
@@ -105,9 +108,9 @@ pub struct Checker {
     /// Per key (indexed by key), the maximal acknowledged writes (none covers another). Shared
     /// with the reads in progress that began while it was current, and copied only when a write
     /// changes it while such a read holds it.
-    frontier: Vec<Option<Rc<Vec<Version>>>>,
+    frontier: Vec<Option<Frontier>>,
     /// Reads in progress: what had completed when each began.
-    reads: BTreeMap<OpId, (Key, Micros, Option<Rc<Vec<Version>>>)>,
+    reads: BTreeMap<OpId, (Key, Micros, Option<Frontier>)>,
     /// Writes in progress: their value, and whether a later write has already replaced it by
     /// choice.
     writes: BTreeMap<ValueId, bool>,
