@@ -227,7 +227,10 @@ pub struct Report {
 }
 
 /// Checks a recorded history; `held(key, value)` says whether a replica still holds a value at
-/// the end of the run.
+/// the end of the run. The history must hold every operation that began, those still in progress
+/// at the end too (as the observer keeps them, with no result): a write in progress has already
+/// replaced, by its client's choice, the values it resolves, so leaving it out would flag those
+/// as lost.
 pub fn check_history(mode: Versioning, history: &[OpRecord], held: impl Fn(Key, ValueId) -> bool) -> Report {
     // Replay starts and ends in the order they happened.
     let mut events: Vec<(u64, bool, usize)> = Vec::with_capacity(history.len() * 2);

@@ -654,8 +654,8 @@ impl Client {
 
     fn schedule_arrival(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         // Poisson arrivals: exponential gaps with the per-client mean.
-        let u = 1.0 - ctx.rng().random::<f64>();
-        let gap = (-libm::log(u) * self.cluster.arrival_gap_us).round().max(1.0);
+        let e = crate::sim::ziggurat::standard_exponential(ctx.rng());
+        let gap = (e * self.cluster.arrival_gap_us).round().max(1.0);
         ctx.set_timer(gap.min(1e12) as Micros, KvTimer::Arrival);
     }
 
