@@ -258,18 +258,24 @@ mod tests {
     }
 }
 
-/// The benchmark cluster of the simulation target: 10 servers (N = 3, W = R = 2, vector clocks)
-/// and 10 clients sending 1,000 operations per simulated second (half reads, half
-/// read-modify-writes, so 1,500 requests) over 1,000 Zipf-popular keys, data-centre links.
-fn kv_bench_sim() -> crate::sim::Sim<crate::kv::KvNode> {
-    use crate::kv::{KvParams, KvScenario, KvSystem, Workload};
-    use crate::sim::System;
+/// The scenario of the simulation target: 10 servers (N = 3, W = R = 2, vector clocks) and 10
+/// clients sending 1,000 operations per simulated second (half reads, half read-modify-writes, so
+/// 1,500 requests) over 1,000 Zipf-popular keys, data-centre links. `examples/kv_hour.rs` runs
+/// one simulated hour of it.
+pub fn kv_bench_scenario() -> crate::kv::KvScenario {
+    use crate::kv::{KvParams, KvScenario, Workload};
     let params = KvParams {
         servers: 10,
         workload: Workload { clients: 10, ops_per_s: 1_000.0, keys: 1_000, ..Workload::default() },
         ..KvParams::default()
     };
-    KvSystem::build(&KvScenario::new(1, params)).expect("the benchmark cluster is valid")
+    KvScenario::new(1, params)
+}
+
+/// The benchmark cluster, built from [`kv_bench_scenario`].
+fn kv_bench_sim() -> crate::sim::Sim<crate::kv::KvNode> {
+    use crate::sim::System;
+    crate::kv::KvSystem::build(&kv_bench_scenario()).expect("the benchmark cluster is valid")
 }
 
 thread_local! {

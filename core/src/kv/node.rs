@@ -17,7 +17,7 @@ use super::store::{Key, Store, ValueId, Version, Versioning, key_name, same_vers
 use super::{Cluster, KvObserver, Probe};
 use crate::sim::{Ctx, Micros, Node, NodeId, TimerId};
 use rand::Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::rc::Rc;
 
@@ -121,8 +121,9 @@ pub enum KvTimer {
     Deadline { op: u64 },
     /// The probe client starts its next trial.
     ProbeNext,
-    /// The probe client reads what it wrote, `delay` after the write was acknowledged.
-    ProbeRead { key: Key, written: Version, delay: Micros },
+    /// The probe client reads what it wrote, `delay` after the write was acknowledged. (The
+    /// version is boxed so that every timer, and every trace entry holding one, stays small.)
+    ProbeRead { key: Key, written: Box<Version>, delay: Micros },
 }
 
 impl fmt::Display for KvTimer {
@@ -221,7 +222,9 @@ impl Node for KvNode {
 
     fn on_crash(&mut self, ctx: &mut Ctx<'_, Self>) {
         match self {
-            KvNode::Server(s) => s.pending.clear(),
+            KvNode::Server(s) => {
+                s.pending.take_all();
+            }
             KvNode::Client(c) => c.crash(ctx),
         }
     }
@@ -230,6 +233,84 @@ impl Node for KvNode {
         if let KvNode::Client(c) = self {
             c.start(ctx);
         }
+    }
+}
+
+/// Requests in progress, keyed by a number that only grows (an operation or request number): a
+/// window of slots from the oldest unfinished number to the newest, so that finding one is an
+/// index rather than a tree search, and iteration is in number order.
+#[derive(Clone, Debug)]
+struct Pending<T> {
+    /// The number of the first slot.
+    base: u64,
+    slots: VecDeque<Option<T>>,
+    len: usize,
+}
+
+impl<T> Pending<T> {
+    fn new() -> Pending<T> {
+        Pending { base: 0, slots: VecDeque::new(), len: 0 }
+    }
+
+    fn index(&self, id: u64) -> Option<usize> {
+        let i = id.checked_sub(self.base)?;
+        (i < self.slots.len() as u64).then_some(i as usize)
+    }
+
+    /// Adds (or replaces) entry `id`.
+    fn insert(&mut self, id: u64, value: T) {
+        if self.slots.is_empty() {
+            self.base = id;
+        }
+        while id < self.base {
+            self.slots.push_front(None);
+            self.base -= 1;
+        }
+        while self.base + (self.slots.len() as u64) <= id {
+            self.slots.push_back(None);
+        }
+        let i = (id - self.base) as usize;
+        if self.slots[i].replace(value).is_none() {
+            self.len += 1;
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<&T> {
+        self.index(id).and_then(|i| self.slots[i].as_ref())
+    }
+
+    fn get_mut(&mut self, id: u64) -> Option<&mut T> {
+        self.index(id).and_then(|i| self.slots[i].as_mut())
+    }
+
+    fn remove(&mut self, id: u64) -> Option<T> {
+        let i = self.index(id)?;
+        let value = self.slots[i].take()?;
+        self.len -= 1;
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+        while let Some(None) = self.slots.back() {
+            self.slots.pop_back();
+        }
+        Some(value)
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Removes every entry, returning them in number order.
+    fn take_all(&mut self) -> Vec<(u64, T)> {
+        let base = self.base;
+        let all = std::mem::take(&mut self.slots)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (base + i as u64, v)))
+            .collect();
+        self.len = 0;
+        all
     }
 }
 
@@ -260,13 +341,13 @@ pub struct Server {
     /// Durable: operation numbers never repeat, even across a crash.
     next_op: u64,
     /// Volatile: lost in a crash.
-    pending: BTreeMap<u64, Coordinating>,
+    pending: Pending<Coordinating>,
 }
 
 impl Server {
     pub(crate) fn new(cluster: Rc<Cluster>, index: u32) -> Server {
         let store = Store::new(cluster.params.workload.keys);
-        Server { cluster, index, store, next_op: 0, pending: BTreeMap::new() }
+        Server { cluster, index, store, next_op: 0, pending: Pending::new() }
     }
 
     fn actor(&self) -> Actor {
@@ -315,14 +396,14 @@ impl Server {
                 }
             }
             KvMsg::ReadReply { op, versions } => {
-                if let Some(Coordinating { work: Work::Read { answers, .. }, .. }) = self.pending.get_mut(op)
+                if let Some(Coordinating { work: Work::Read { answers, .. }, .. }) = self.pending.get_mut(*op)
                 {
                     answers.push((from, versions.clone()));
                     self.progress_read(ctx, *op, false);
                 }
             }
             KvMsg::WriteAck { op } => {
-                if let Some(Coordinating { work: Work::Write { acks, .. }, .. }) = self.pending.get_mut(op) {
+                if let Some(Coordinating { work: Work::Write { acks, .. }, .. }) = self.pending.get_mut(*op) {
                     *acks += 1;
                     self.progress_write(ctx, *op, false);
                 }
@@ -333,7 +414,7 @@ impl Server {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, KvNode>, timer: KvTimer) {
         if let KvTimer::Deadline { op } = timer {
-            match self.pending.get(&op).map(|c| &c.work) {
+            match self.pending.get(op).map(|c| &c.work) {
                 Some(Work::Read { .. }) => self.progress_read(ctx, op, true),
                 Some(Work::Write { .. }) => self.progress_write(ctx, op, true),
                 None => {}
@@ -341,8 +422,10 @@ impl Server {
         }
     }
 
-    fn replicas(&self, key: Key) -> Vec<NodeId> {
-        self.cluster.prefs.get(key as usize).cloned().unwrap_or_default()
+    /// The cluster (shared, so that a handler can read the preference lists while it changes
+    /// this server).
+    fn shared(&self) -> Rc<Cluster> {
+        self.cluster.clone()
     }
 
     fn start_op(&mut self, ctx: &mut Ctx<'_, KvNode>) -> (u64, TimerId) {
@@ -353,10 +436,11 @@ impl Server {
     }
 
     fn coordinate_get(&mut self, ctx: &mut Ctx<'_, KvNode>, client: NodeId, req: u64, key: Key) {
-        let replicas = self.replicas(key);
+        let cluster = self.shared();
+        let replicas = cluster.prefs.get(key as usize).map_or(&[][..], |p| p.as_slice());
         let (op, timer) = self.start_op(ctx);
         let mut answers = Vec::with_capacity(replicas.len());
-        for &r in &replicas {
+        for &r in replicas {
             if r == self.me() {
                 answers.push((r, self.store.get(key).to_vec()));
             } else {
@@ -374,7 +458,7 @@ impl Server {
     /// have answered or the deadline has passed.
     fn progress_read(&mut self, ctx: &mut Ctx<'_, KvNode>, op: u64, deadline: bool) {
         let (r, n, mode) = (self.cluster.params.r, self.cluster.params.n, self.mode());
-        let Some(c) = self.pending.get_mut(&op) else { return };
+        let Some(c) = self.pending.get_mut(op) else { return };
         let Work::Read { answers, replied } = &mut c.work else { return };
         let got = answers.len() as u32;
         if !*replied && (got >= r || deadline) {
@@ -389,7 +473,7 @@ impl Server {
         if got < n && !deadline {
             return;
         }
-        let Some(c) = self.pending.remove(&op) else { return };
+        let Some(c) = self.pending.remove(op) else { return };
         if !deadline {
             ctx.cancel_timer(c.timer);
         }
@@ -441,10 +525,11 @@ impl Server {
             }
         };
         let version = Version { value, clock, ts };
-        let replicas = self.replicas(key);
+        let cluster = self.shared();
+        let replicas = cluster.prefs.get(key as usize).map_or(&[][..], |p| p.as_slice());
         let (op, timer) = self.start_op(ctx);
         let mut acks = 0;
-        for &r in &replicas {
+        for &r in replicas {
             if r == self.me() {
                 self.apply(ctx, key, version.clone());
                 acks += 1;
@@ -459,12 +544,12 @@ impl Server {
 
     fn progress_write(&mut self, ctx: &mut Ctx<'_, KvNode>, op: u64, deadline: bool) {
         let w = self.cluster.params.w;
-        let Some(c) = self.pending.get(&op) else { return };
+        let Some(c) = self.pending.get(op) else { return };
         let Work::Write { acks, .. } = &c.work else { return };
         if *acks < w && !deadline {
             return;
         }
-        let Some(c) = self.pending.remove(&op) else { return };
+        let Some(c) = self.pending.remove(op) else { return };
         let Work::Write { version, acks } = c.work else { return };
         if !deadline {
             ctx.cancel_timer(c.timer);
@@ -518,7 +603,7 @@ pub struct Client {
     counter: u64,
     /// Volatile: per key, what the client last saw.
     contexts: BTreeMap<Key, Context>,
-    pending: BTreeMap<u64, Request>,
+    pending: Pending<Request>,
     probe_trial: u32,
 }
 
@@ -531,7 +616,7 @@ impl Client {
             writes: 0,
             counter: 0,
             contexts: BTreeMap::new(),
-            pending: BTreeMap::new(),
+            pending: Pending::new(),
             probe_trial: 0,
         }
     }
@@ -569,15 +654,15 @@ impl Client {
 
     fn schedule_arrival(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         // Poisson arrivals: exponential gaps with the per-client mean.
-        let u = 1.0 - ctx.rng().random::<f64>();
-        let gap = (-libm::log(u) * self.cluster.arrival_gap_us).round().max(1.0);
+        let e = crate::sim::ziggurat::standard_exponential(ctx.rng());
+        let gap = (e * self.cluster.arrival_gap_us).round().max(1.0);
         ctx.set_timer(gap.min(1e12) as Micros, KvTimer::Arrival);
     }
 
     fn crash(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         let now = ctx.now();
         let me = self.me();
-        for (req, _) in std::mem::take(&mut self.pending) {
+        for (req, _) in self.pending.take_all() {
             ctx.observer().ended((me, req), OpResult::NoReply, now);
         }
         self.contexts.clear();
@@ -642,7 +727,7 @@ impl Client {
     }
 
     fn finish(&mut self, ctx: &mut Ctx<'_, KvNode>, req: u64, result: OpResult) -> Option<Request> {
-        let request = self.pending.remove(&req)?;
+        let request = self.pending.remove(req)?;
         ctx.cancel_timer(request.timer);
         match &result {
             OpResult::Read(versions) => {
@@ -680,8 +765,13 @@ impl Client {
             }
             _ => return,
         };
-        // Only a request with a follow-up needs the result after the observer has it.
-        let keep = self.pending.get(&req).is_some_and(|r| r.then.is_some()).then(|| result.clone());
+        // Only a request with a follow-up needs the result after the observer has it, and a
+        // read-modify-write's read only whether it succeeded (not a copy of its versions).
+        let keep = match self.pending.get(req).and_then(|r| r.then.as_ref()) {
+            None => None,
+            Some(Then::Write) if matches!(result, OpResult::Read(_)) => Some(OpResult::Read(Vec::new())),
+            Some(_) => Some(result.clone()),
+        };
         let Some(request) = self.finish(ctx, req, result) else { return };
         if let Some(result) = keep {
             self.after(ctx, request, &result);
@@ -710,7 +800,7 @@ impl Client {
             }
             KvTimer::ProbeNext => self.probe_next(ctx),
             KvTimer::ProbeRead { key, written, delay } => {
-                self.read(ctx, key, None, Some(Then::ProbeRead { written, delay }));
+                self.read(ctx, key, None, Some(Then::ProbeRead { written: *written, delay }));
             }
             KvTimer::Deadline { .. } => {}
         }
@@ -738,7 +828,8 @@ impl Client {
             (Then::Write, OpResult::Read(_)) => self.write(ctx, request.key, None, None),
             (Then::Write, _) => {}
             (Then::ProbeWrite { delay }, OpResult::Written(v)) => {
-                ctx.set_timer(delay, KvTimer::ProbeRead { key: request.key, written: v.clone(), delay });
+                let written = Box::new(v.clone());
+                ctx.set_timer(delay, KvTimer::ProbeRead { key: request.key, written, delay });
             }
             (Then::ProbeRead { written, delay }, OpResult::Read(versions)) => {
                 let consistent = versions.iter().any(|v| mode.covers(v, &written));
@@ -750,5 +841,30 @@ impl Client {
                 ctx.set_timer(spacing, KvTimer::ProbeNext);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pending;
+
+    #[test]
+    fn pending_requests_are_found_by_number_and_come_out_in_order() {
+        let mut p = Pending::new();
+        for id in 5..10 {
+            p.insert(id, id * 10);
+        }
+        assert_eq!((p.len(), p.get(7), p.get(4), p.get(10)), (5, Some(&70), None, None));
+        // Finishing the oldest moves the window on; finishing one in the middle leaves a hole.
+        assert_eq!(p.remove(5), Some(50));
+        assert_eq!(p.remove(8), Some(80));
+        assert_eq!(p.remove(8), None, "already finished");
+        assert_eq!((p.base, p.slots.len(), p.len()), (6, 4, 3));
+        *p.get_mut(9).unwrap() += 1;
+        p.insert(12, 120);
+        assert_eq!(p.get(11), None, "a gap the window skips");
+        p.insert(3, 30);
+        assert_eq!(p.take_all(), vec![(3, 30), (6, 60), (7, 70), (9, 91), (12, 120)]);
+        assert_eq!((p.len(), p.get(6)), (0, None));
     }
 }

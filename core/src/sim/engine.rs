@@ -16,7 +16,7 @@ use super::{Micros, MsgId, Node, NodeId, TimerId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 use std::rc::Rc;
 
 /// The default number of trace entries a run keeps.
@@ -37,7 +37,7 @@ pub struct Ctx<'a, N: Node> {
     skew: i64,
     rng: &'a mut ChaCha8Rng,
     effects: &'a mut Vec<Effect<N>>,
-    next_timer: &'a mut u64,
+    queue: &'a mut Queue<N>,
     metrics: &'a mut Metrics,
     observer: &'a mut N::Observer,
 }
@@ -66,8 +66,7 @@ impl<N: Node> Ctx<'_, N> {
 
     /// Asks to be woken with `timer` after `after` microseconds.
     pub fn set_timer(&mut self, after: Micros, timer: N::Timer) -> TimerId {
-        let id = TimerId(*self.next_timer);
-        *self.next_timer += 1;
+        let id = self.queue.reserve();
         self.effects.push(Effect::SetTimer { id, after, timer });
         id
     }
@@ -120,10 +119,29 @@ impl<N: Node> Clone for Event<N> {
 
 /// The event queue: a binary heap of small (time, sequence, slot) keys over a slab that holds the
 /// events, so that sifting moves 24-byte keys and never the events themselves.
+///
+/// Cancelling a timer is lazy: the timer's slot is emptied (a tombstone) and its key stays in the
+/// heap until it reaches the top, where it is thrown away and the slot freed. A timer's id is its
+/// slot and that slot's generation (how many times the slot has been taken), so cancelling is
+/// one array look-up and a timer that has already fired (its slot free or reused) is recognised
+/// by the generation. No set of cancelled ids is kept.
 struct Queue<N: Node> {
     heap: BinaryHeap<Reverse<(Micros, u64, u32)>>,
-    slab: Vec<Option<Event<N>>>,
+    slab: Vec<Cell<N>>,
     free: Vec<u32>,
+}
+
+/// One slot of the slab: the event (None while reserved for a timer being set, or after the
+/// timer was cancelled) and the slot's generation.
+struct Cell<N: Node> {
+    event: Option<Event<N>>,
+    generation: u32,
+}
+
+impl<N: Node> Clone for Cell<N> {
+    fn clone(&self) -> Self {
+        Cell { event: self.event.clone(), generation: self.generation }
+    }
 }
 
 impl<N: Node> Clone for Queue<N> {
@@ -132,34 +150,103 @@ impl<N: Node> Clone for Queue<N> {
     }
 }
 
+/// A timer id from a slot and its generation.
+fn timer_id(slot: u32, generation: u32) -> TimerId {
+    TimerId(u64::from(generation) << 32 | u64::from(slot))
+}
+
 impl<N: Node> Queue<N> {
     fn new() -> Queue<N> {
         Queue { heap: BinaryHeap::new(), slab: Vec::new(), free: Vec::new() }
     }
 
-    fn push(&mut self, time: Micros, seq: u64, event: Event<N>) {
-        let slot = match self.free.pop() {
+    /// Takes a free slot (a new generation of it) and returns it with its generation.
+    fn take_slot(&mut self) -> (u32, u32) {
+        match self.free.pop() {
             Some(slot) => {
-                self.slab[slot as usize] = Some(event);
-                slot
+                let cell = &mut self.slab[slot as usize];
+                cell.generation = cell.generation.wrapping_add(1);
+                (slot, cell.generation)
             }
             None => {
-                self.slab.push(Some(event));
-                (self.slab.len() - 1) as u32
+                self.slab.push(Cell { event: None, generation: 0 });
+                ((self.slab.len() - 1) as u32, 0)
             }
-        };
+        }
+    }
+
+    /// Reserves a slot for a timer that a handler is setting; [`Queue::push_timer`] fills it, or
+    /// [`Queue::release`] gives it back if the timer is not set after all.
+    fn reserve(&mut self) -> TimerId {
+        let (slot, generation) = self.take_slot();
+        timer_id(slot, generation)
+    }
+
+    fn slot_of(id: TimerId) -> usize {
+        (id.0 & 0xffff_ffff) as usize
+    }
+
+    /// Queues the timer `id` reserved (a timer event whose id is `id`).
+    fn push_timer(&mut self, time: Micros, seq: u64, id: TimerId, event: Event<N>) {
+        let slot = Self::slot_of(id);
+        self.slab[slot].event = Some(event);
+        self.heap.push(Reverse((time, seq, slot as u32)));
+    }
+
+    /// Gives back a reserved slot that was never queued.
+    fn release(&mut self, id: TimerId) {
+        let slot = Self::slot_of(id);
+        if self.slab.get(slot).is_some_and(|c| c.event.is_none() && id == timer_id(slot as u32, c.generation))
+        {
+            self.free.push(slot as u32);
+        }
+    }
+
+    /// Cancels timer `id` if it is still queued: its slot becomes a tombstone until its key is
+    /// popped.
+    fn cancel(&mut self, id: TimerId) {
+        let slot = Self::slot_of(id);
+        if let Some(cell) = self.slab.get_mut(slot)
+            && id == timer_id(slot as u32, cell.generation)
+            && matches!(cell.event, Some(Event::Timer { .. }))
+        {
+            cell.event = None;
+        }
+    }
+
+    fn push(&mut self, time: Micros, seq: u64, event: Event<N>) {
+        let (slot, _) = self.take_slot();
+        self.slab[slot as usize].event = Some(event);
         self.heap.push(Reverse((time, seq, slot)));
     }
 
-    fn peek(&self) -> Option<(Micros, &Event<N>)> {
-        let Reverse((time, _, slot)) = self.heap.peek()?;
-        self.slab[*slot as usize].as_ref().map(|e| (*time, e))
+    /// Throws away cancelled timers at the top of the heap.
+    fn settle(&mut self) {
+        while let Some(Reverse((_, _, slot))) = self.heap.peek() {
+            if self.slab[*slot as usize].event.is_some() {
+                return;
+            }
+            let slot = *slot;
+            self.heap.pop();
+            self.free.push(slot);
+        }
     }
 
+    /// The next event (call [`Queue::settle`] first).
+    fn peek(&self) -> Option<(Micros, &Event<N>)> {
+        let Reverse((time, _, slot)) = self.heap.peek()?;
+        self.slab[*slot as usize].event.as_ref().map(|e| (*time, e))
+    }
+
+    /// Removes the next event, skipping cancelled timers.
     fn pop(&mut self) -> Option<(Micros, Event<N>)> {
-        let Reverse((time, _, slot)) = self.heap.pop()?;
-        self.free.push(slot);
-        self.slab[slot as usize].take().map(|e| (time, e))
+        loop {
+            let Reverse((time, _, slot)) = self.heap.pop()?;
+            self.free.push(slot);
+            if let Some(e) = self.slab[slot as usize].event.take() {
+                return Some((time, e));
+            }
+        }
     }
 
     fn len(&self) -> usize {
@@ -168,9 +255,9 @@ impl<N: Node> Queue<N> {
 
     /// Every queued event with its (time, sequence number), in no particular order.
     fn iter(&self) -> impl Iterator<Item = (Micros, u64, &Event<N>)> {
-        self.heap
-            .iter()
-            .filter_map(|Reverse((t, seq, slot))| self.slab[*slot as usize].as_ref().map(|e| (*t, *seq, e)))
+        self.heap.iter().filter_map(|Reverse((t, seq, slot))| {
+            self.slab[*slot as usize].event.as_ref().map(|e| (*t, *seq, e))
+        })
     }
 }
 
@@ -237,12 +324,10 @@ pub struct Sim<N: Node> {
     step: u64,
     seq: u64,
     next_msg: u64,
-    next_timer: u64,
     slots: Vec<Slot<N>>,
     queue: Queue<N>,
     rng: ChaCha8Rng,
     network: Network,
-    cancelled: BTreeSet<TimerId>,
     stats: NetStats,
     metrics: Metrics,
     observer: N::Observer,
@@ -289,7 +374,6 @@ impl<N: Node> Sim<N> {
             step: 0,
             seq: 0,
             next_msg: 0,
-            next_timer: 0,
             slots: nodes
                 .into_iter()
                 .map(|(name, node)| Slot { node, name, up: true, incarnation: 0, skew: 0 })
@@ -297,7 +381,6 @@ impl<N: Node> Sim<N> {
             queue: Queue::new(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             network,
-            cancelled: BTreeSet::new(),
             stats: NetStats::default(),
             metrics: Metrics::default(),
             observer,
@@ -346,12 +429,10 @@ impl<N: Node> Sim<N> {
             step: self.step,
             seq: self.seq,
             next_msg: self.next_msg,
-            next_timer: self.next_timer,
             slots: self.slots.clone(),
             queue: self.queue.clone(),
             rng: self.rng.clone(),
             network: self.network.clone(),
-            cancelled: self.cancelled.clone(),
             stats: self.stats.clone(),
             metrics: self.metrics.clone(),
             observer: self.observer.clone(),
@@ -383,7 +464,7 @@ impl<N: Node> Sim<N> {
             skew: slot.skew,
             rng: &mut self.rng,
             effects: &mut self.effects,
-            next_timer: &mut self.next_timer,
+            queue: &mut self.queue,
             metrics: &mut self.metrics,
             observer: &mut self.observer,
         };
@@ -399,18 +480,20 @@ impl<N: Node> Sim<N> {
                 Effect::Note(text) => {
                     self.trace.record(self.step, self.now, || TraceEvent::Note { node: from, text })
                 }
+                Effect::SetTimer { id, .. } if !up => self.queue.release(id),
                 _ if !up => {}
                 Effect::Send { to, msg } => self.send(from, to, msg),
                 Effect::SetTimer { id, after, timer } => {
                     let incarnation = self.slots[from.index()].incarnation;
-                    self.push(
+                    self.queue.push_timer(
                         self.now.saturating_add(after),
+                        self.seq,
+                        id,
                         Event::Timer { node: from, id, incarnation, timer },
                     );
+                    self.seq += 1;
                 }
-                Effect::Cancel(id) => {
-                    self.cancelled.insert(id);
-                }
+                Effect::Cancel(id) => self.queue.cancel(id),
             }
         }
         self.effects = effects;
@@ -453,13 +536,15 @@ impl<N: Node> Sim<N> {
     /// Drops timers that were cancelled or belong to a crashed incarnation from the top of the
     /// queue, so that the top is the next event that will really run.
     fn settle_top(&mut self) {
-        while let Some((_, Event::Timer { node, id, incarnation, .. })) = self.queue.peek() {
-            let stale = self.slots[node.index()].incarnation != *incarnation;
-            let id = *id;
-            if self.cancelled.remove(&id) || stale {
-                self.queue.pop();
-            } else {
-                return;
+        loop {
+            self.queue.settle();
+            match self.queue.peek() {
+                Some((_, Event::Timer { node, incarnation, .. }))
+                    if self.slots[node.index()].incarnation != *incarnation =>
+                {
+                    self.queue.pop();
+                }
+                _ => return,
             }
         }
     }
@@ -494,26 +579,13 @@ impl<N: Node> Sim<N> {
                         DropReason::Partition => self.stats.cut_by_partition += 1,
                         DropReason::NodeDown => self.stats.to_down_node += 1,
                     }
-                    self.trace.record(self.step, time, || TraceEvent::Drop {
-                        id,
-                        from,
-                        to,
-                        sent,
-                        reason,
-                        msg,
-                    });
+                    self.trace.record(self.step, time, || TraceEvent::Drop { id, from, to, sent, reason });
                 } else {
                     self.stats.delivered += 1;
                     if from != to {
                         self.stats.delay.record(time - sent);
                     }
-                    self.trace.record(self.step, time, || TraceEvent::Deliver {
-                        id,
-                        from,
-                        to,
-                        sent,
-                        msg: msg.clone(),
-                    });
+                    self.trace.record(self.step, time, || TraceEvent::Deliver { id, from, to, sent });
                     self.with_node(to, |node, ctx| node.on_message(ctx, from, &msg));
                 }
             }

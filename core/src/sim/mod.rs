@@ -25,6 +25,7 @@ pub mod replay;
 pub mod scenario;
 pub mod trace;
 pub mod view;
+pub mod ziggurat;
 
 pub use engine::{Ctx, Sim};
 pub use latency::{LatencyModel, LatencyPreset, LatencyShape};

@@ -98,10 +98,10 @@ impl Hasher for Digest {
 pub enum TraceEvent<N: Node> {
     /// A message left `from`; it is due at `arrives` (unless it is dropped).
     Send { id: MsgId, from: NodeId, to: NodeId, arrives: Micros, msg: Rc<N::Msg> },
-    /// A message reached `to`.
-    Deliver { id: MsgId, from: NodeId, to: NodeId, sent: Micros, msg: Rc<N::Msg> },
+    /// A message reached `to` (its contents are on its `Send` entry, linked by `id`).
+    Deliver { id: MsgId, from: NodeId, to: NodeId, sent: Micros },
     /// A message did not reach `to`: recorded at the time it would have arrived.
-    Drop { id: MsgId, from: NodeId, to: NodeId, sent: Micros, reason: DropReason, msg: Rc<N::Msg> },
+    Drop { id: MsgId, from: NodeId, to: NodeId, sent: Micros, reason: DropReason },
     /// A node's timer fired.
     Timer { node: NodeId, timer: N::Timer },
     /// A fault was applied.
@@ -118,17 +118,12 @@ impl<N: Node> Clone for TraceEvent<N> {
             TraceEvent::Send { id, from, to, arrives, msg } => {
                 TraceEvent::Send { id: *id, from: *from, to: *to, arrives: *arrives, msg: msg.clone() }
             }
-            TraceEvent::Deliver { id, from, to, sent, msg } => {
-                TraceEvent::Deliver { id: *id, from: *from, to: *to, sent: *sent, msg: msg.clone() }
+            TraceEvent::Deliver { id, from, to, sent } => {
+                TraceEvent::Deliver { id: *id, from: *from, to: *to, sent: *sent }
             }
-            TraceEvent::Drop { id, from, to, sent, reason, msg } => TraceEvent::Drop {
-                id: *id,
-                from: *from,
-                to: *to,
-                sent: *sent,
-                reason: *reason,
-                msg: msg.clone(),
-            },
+            TraceEvent::Drop { id, from, to, sent, reason } => {
+                TraceEvent::Drop { id: *id, from: *from, to: *to, sent: *sent, reason: *reason }
+            }
             TraceEvent::Timer { node, timer } => TraceEvent::Timer { node: *node, timer: timer.clone() },
             TraceEvent::Fault(f) => TraceEvent::Fault(f.clone()),
             TraceEvent::Input { node, input, ignored } => {
@@ -147,12 +142,12 @@ impl<N: Node> TraceEvent<N> {
                 (id.0, from.0, to.0, arrives).hash(h);
                 msg.hash(h);
             }
-            TraceEvent::Deliver { id, from, to, sent, msg: _ } => {
+            TraceEvent::Deliver { id, from, to, sent } => {
                 // The message itself was hashed when it was sent.
                 h.word(2);
                 (id.0, from.0, to.0, sent).hash(h);
             }
-            TraceEvent::Drop { id, from, to, sent, reason, msg: _ } => {
+            TraceEvent::Drop { id, from, to, sent, reason } => {
                 h.word(3);
                 (id.0, from.0, to.0, sent, reason).hash(h);
             }
