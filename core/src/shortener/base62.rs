@@ -161,5 +161,14 @@ mod tests {
                 prop_assert_eq!(encode(id), code);
             }
         }
+
+        /// The `base62` crate's `encode_alternative` writes in the same `0-9a-zA-Z` order: an
+        /// independent implementation agrees on every ID.
+        #[test]
+        fn agrees_with_the_base62_crate(id in any::<u64>()) {
+            let code = encode(id);
+            prop_assert_eq!(&code, &base62::encode_alternative(id));
+            prop_assert_eq!(base62::decode_alternative(&code).ok(), Some(u128::from(id)));
+        }
     }
 }
