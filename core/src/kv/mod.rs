@@ -1,11 +1,13 @@
 //! The key-value store of the notes ("Key-Value Store"): a Dynamo-style cluster on the
-//! consistent-hashing ring, running on the simulation engine. This part is the read and write
-//! path: partitioning and replication on the ring, quorum reads and writes (N, W, R) with
-//! timeouts, versioning with vector clocks (siblings, resolution by the client's next write,
-//! pruning) or last-write-wins, read repair, a seeded client workload, and a consistency checker
-//! that flags stale reads and lost writes.
+//! consistent-hashing ring, running on the simulation engine. The read and write path:
+//! partitioning and replication on the ring, quorum reads and writes (N, W, R) with timeouts,
+//! versioning with vector clocks (siblings, resolution by the client's next write, pruning) or
+//! last-write-wins, read repair, a seeded client workload, and a consistency checker that flags
+//! stale reads and lost writes. Under failure: gossip failure detection, sloppy quorum with
+//! hinted handoff.
 //!
 //! - [`clock`]: vector clocks (compare, merge, prune), with the notes' examples as tests.
+//! - [`gossip`]: membership lists, heartbeats, suspicion and the spreading of "down".
 //! - [`store`]: a replica's versions and the two ways of folding a new one in.
 //! - [`node`]: servers (replica and coordinator) and clients, and their messages.
 //! - [`checker`]: stale reads and lost writes over the history of client operations.
@@ -19,15 +21,19 @@
 pub mod checker;
 pub mod clock;
 pub mod experiments;
+pub mod gossip;
 pub mod node;
 pub mod observe;
 pub mod store;
 
 #[cfg(test)]
+mod failure_tests;
+#[cfg(test)]
 mod tests;
 
 pub use checker::{Checker, LostWrite, OpRecord, OpResult, Report, StaleRead};
 pub use clock::{Causality, VectorClock};
+pub use gossip::{GossipParams, Status};
 pub use node::{KvInput, KvMsg, KvNode, KvTimer};
 pub use observe::{KvObserver, KvStats, Tally};
 pub use store::{Key, ValueId, Version, Versioning};
@@ -68,6 +74,29 @@ pub enum Coordinator {
     /// Any server, at random (a load balancer in front, as with Cassandra): most coordinators
     /// hold no copy and wait for the network, the setting the PBS paper models.
     AnyServer,
+}
+
+/// Which servers a coordinator sends a key's reads and writes to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quorum {
+    /// The key's N replicas, up or not: with fewer than W (or R) of them reachable the request
+    /// times out.
+    #[default]
+    Strict,
+    /// The first N servers on the ring walk that the coordinator believes healthy (the notes'
+    /// "Sloppy Quorum"): a server standing in for a down replica keeps the write with a hint
+    /// naming that replica, and hands it off when it sees the replica up again. Needs gossip.
+    Sloppy,
+}
+
+impl Quorum {
+    pub fn label(self) -> &'static str {
+        match self {
+            Quorum::Strict => "strict",
+            Quorum::Sloppy => "sloppy",
+        }
+    }
 }
 
 /// The PBS probe: client C1 writes a key, waits for the acknowledgement, waits `delay`, reads the
@@ -140,6 +169,9 @@ pub struct KvParams {
     /// Probability that a message is lost.
     pub loss: f64,
     pub workload: Workload,
+    /// Failure detection.
+    pub gossip: GossipParams,
+    pub quorum: Quorum,
     /// Keep every finished operation (for tests and experiments; the page keeps the newest).
     pub keep_history: bool,
 }
@@ -161,6 +193,8 @@ impl Default for KvParams {
             latency: LatencyPreset::SameDatacenter.model(LatencyShape::LogNormal),
             loss: 0.0,
             workload: Workload::default(),
+            gossip: GossipParams::default(),
+            quorum: Quorum::Strict,
             keep_history: false,
         }
     }
@@ -195,6 +229,14 @@ impl KvParams {
             return Err(format!("The quorum timeout must be from 1 µs to 60 s; got {} µs.", p.timeout_us));
         }
         p.latency.validate()?;
+        p.gossip.validate(p.servers)?;
+        if p.quorum == Quorum::Sloppy && !p.gossip.enabled {
+            return Err(
+                "A sloppy quorum takes the first healthy servers, so it needs gossip to tell which are \
+                        healthy: turn gossip on, or choose the strict quorum."
+                    .to_string(),
+            );
+        }
         if !(p.loss.is_finite() && (0.0..=1.0).contains(&p.loss)) {
             return Err(format!("Message loss is a probability from 0 to 1; got {}.", p.loss));
         }
@@ -233,6 +275,10 @@ pub struct Cluster {
     pub ring: Ring,
     /// For every key, its N replicas in clockwise order (node ids of servers).
     pub prefs: Vec<Vec<NodeId>>,
+    /// For every key, every server in the order of the clockwise walk from the key (server
+    /// indices, `servers` of them per key): the N replicas first, then the stand-ins a sloppy
+    /// quorum takes.
+    walks: Vec<u8>,
     /// Cumulative key popularity (empty for uniform).
     key_cdf: Vec<f64>,
     /// Mean gap between one client's requests, in microseconds (0: no workload).
@@ -247,15 +293,31 @@ impl Cluster {
         let names: Vec<String> = (0..params.servers).map(server_name).collect();
         let servers: Vec<(&str, u32)> = names.iter().map(|n| (n.as_str(), params.vnodes)).collect();
         let ring = Ring::build(HashFn::Sha1, &servers)?;
-        let index_of = |name: &str| names.iter().position(|n| n == name).map(|i| NodeId(i as u32));
-        let prefs = (0..params.workload.keys)
-            .map(|k| {
-                let replicas = ring
-                    .replicas(store::key_name(k).as_bytes(), params.n as usize)
-                    .map_err(|e| e.to_string())?;
-                Ok(replicas.servers.iter().filter_map(|s| index_of(s)).collect())
-            })
-            .collect::<Result<Vec<Vec<NodeId>>, String>>()?;
+        // Ring server index -> node index (the ring keeps its own order of servers).
+        let node_of: Vec<u8> = ring
+            .servers()
+            .iter()
+            .map(|s| names.iter().position(|n| *n == s.name).unwrap_or(0) as u8)
+            .collect();
+        let mut walks = Vec::with_capacity(params.workload.keys as usize * params.servers as usize);
+        let mut prefs = Vec::with_capacity(params.workload.keys as usize);
+        for k in 0..params.workload.keys {
+            let position = ring.hash().position(store::key_name(k).as_bytes());
+            let walk = ring.clockwise_servers(position).map_err(|e| e.to_string())?;
+            if walk.len() != params.servers as usize {
+                return Err(format!(
+                    "The ring walk from {} met {} of {} servers.",
+                    store::key_name(k),
+                    walk.len(),
+                    params.servers
+                ));
+            }
+            let start = walks.len();
+            walks.extend(walk.iter().map(|&s| node_of[s]));
+            prefs.push(
+                walks[start..start + params.n as usize].iter().map(|&i| NodeId(u32::from(i))).collect(),
+            );
+        }
         let w = &params.workload;
         let key_cdf = if w.zipf > 0.0 {
             let weights: Vec<f64> = (1..=w.keys).map(|i| libm::pow(f64::from(i), -w.zipf)).collect();
@@ -274,7 +336,14 @@ impl Cluster {
         let arrival_gap_us = if w.ops_per_s > 0.0 { 1e6 * f64::from(w.clients) / w.ops_per_s } else { 0.0 };
         let tail = params.latency.quantile_us(0.999).min(1e10) as Micros;
         let give_up_us = params.timeout_us.saturating_mul(2).saturating_add(tail.saturating_mul(2));
-        Ok(Cluster { params, ring, prefs, key_cdf, arrival_gap_us, give_up_us })
+        Ok(Cluster { params, ring, prefs, walks, key_cdf, arrival_gap_us, give_up_us })
+    }
+
+    /// Every server in the order of the clockwise walk from `key` (empty for an unknown key).
+    pub fn walk(&self, key: Key) -> impl Iterator<Item = NodeId> + '_ {
+        let s = self.params.servers as usize;
+        let start = (key as usize).saturating_mul(s);
+        self.walks.get(start..start + s).unwrap_or(&[]).iter().map(|&i| NodeId(u32::from(i)))
     }
 
     /// A key drawn from the popularity.

@@ -10,11 +10,22 @@
 //! have answered, and when the rest have answered (or the deadline passed) sends the merged result
 //! to every replica whose answer was behind: read repair. When the deadline passes first the
 //! client gets a timeout that says how many replicas answered: a value, not an error.
+//!
+//! Under failure (Dynamo, sections 4.6 and 4.8): with gossip on, every server runs the failure
+//! detector of [`super::gossip`] and keeps a membership list. With the sloppy quorum, a
+//! coordinator sends a key's requests to the first N servers of the key's ring walk that its list
+//! says are up, so a down replica's place is taken by the next server clockwise; that stand-in
+//! keeps the write apart, with a hint naming the replica it was meant for, answers reads with it,
+//! and on each gossip round hands its hints to every intended replica it sees up again, deleting
+//! them once acknowledged: hinted handoff.
 
 use super::checker::OpResult;
 use super::clock::{Actor, CLIENT_BASE, VectorClock};
-use super::store::{Key, Store, ValueId, Version, Versioning, key_name, same_versions, value_id, value_name};
-use super::{Cluster, KvObserver, Probe};
+use super::gossip::{Change, Gossiped, Membership};
+use super::store::{
+    Hints, Key, Store, ValueId, Version, Versioning, key_name, same_versions, value_id, value_name,
+};
+use super::{Cluster, KvObserver, Probe, Quorum};
 use crate::sim::{Ctx, Micros, Node, NodeId, TimerId};
 use rand::Rng;
 use std::collections::{BTreeMap, VecDeque};
@@ -23,6 +34,9 @@ use std::rc::Rc;
 
 /// The most values a client remembers having seen for one key (its context).
 const MAX_OBSERVED: usize = 256;
+
+/// The most keys one hand-off message carries.
+const HANDOFF_KEYS: usize = 64;
 
 /// A coordinator's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -66,10 +80,12 @@ pub enum KvMsg {
         op: u64,
         versions: Vec<Version>,
     },
+    /// Coordinator → replica; `hint` names the replica a stand-in keeps the version for.
     Write {
         op: u64,
         key: Key,
         version: Version,
+        hint: Option<NodeId>,
     },
     WriteAck {
         op: u64,
@@ -78,6 +94,18 @@ pub enum KvMsg {
     Repair {
         key: Key,
         versions: Vec<Version>,
+    },
+    /// Server → server: the sender's membership list, one row per server.
+    Gossip {
+        list: Vec<Gossiped>,
+    },
+    /// Stand-in → the replica it kept these versions for, and the replica's acknowledgement.
+    Handoff {
+        batch: u64,
+        entries: Vec<(Key, Vec<Version>)>,
+    },
+    HandoffAck {
+        batch: u64,
     },
 }
 
@@ -103,9 +131,33 @@ impl fmt::Display for KvMsg {
             }
             KvMsg::Read { key, .. } => write!(f, "read {}", key_name(*key)),
             KvMsg::ReadReply { versions, .. } => write!(f, "versions {}", list(versions)),
-            KvMsg::Write { key, version, .. } => write!(f, "write {}={version}", key_name(*key)),
+            KvMsg::Write { key, version, hint: None, .. } => write!(f, "write {}={version}", key_name(*key)),
+            KvMsg::Write { key, version, hint: Some(home), .. } => {
+                write!(f, "write {}={version} hinted for {}", key_name(*key), super::server_name(home.0))
+            }
             KvMsg::WriteAck { .. } => f.write_str("ack"),
             KvMsg::Repair { key, versions } => write!(f, "repair {} {}", key_name(*key), list(versions)),
+            KvMsg::Gossip { list } => {
+                let rows: Vec<String> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| {
+                        format!(
+                            "{}:{}{}",
+                            super::server_name(i as u32),
+                            g.heartbeat,
+                            if g.down { " down" } else { "" }
+                        )
+                    })
+                    .collect();
+                write!(f, "gossip [{}]", rows.join(", "))
+            }
+            KvMsg::Handoff { entries, .. } => {
+                let keys: Vec<String> =
+                    entries.iter().map(|(k, v)| format!("{} {}", key_name(*k), list(v))).collect();
+                write!(f, "handoff {}", keys.join("; "))
+            }
+            KvMsg::HandoffAck { .. } => f.write_str("handoff ack"),
         }
     }
 }
@@ -121,6 +173,8 @@ pub enum KvTimer {
     Deadline { op: u64 },
     /// The probe client starts its next trial.
     ProbeNext,
+    /// A server's gossip round.
+    Gossip,
     /// The probe client reads what it wrote, `delay` after the write was acknowledged. (The
     /// version is boxed so that every timer, and every trace entry holding one, stays small.)
     ProbeRead { key: Key, written: Box<Version>, delay: Micros },
@@ -133,6 +187,7 @@ impl fmt::Display for KvTimer {
             KvTimer::GiveUp { .. } => f.write_str("give up waiting"),
             KvTimer::Deadline { .. } => f.write_str("quorum deadline"),
             KvTimer::ProbeNext => f.write_str("next probe"),
+            KvTimer::Gossip => f.write_str("gossip round"),
             KvTimer::ProbeRead { key, .. } => write!(f, "probe read {}", key_name(*key)),
         }
     }
@@ -192,8 +247,9 @@ impl Node for KvNode {
     type Observer = KvObserver;
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
-        if let KvNode::Client(c) = self {
-            c.start(ctx);
+        match self {
+            KvNode::Server(s) => s.start(ctx),
+            KvNode::Client(c) => c.start(ctx),
         }
     }
 
@@ -222,16 +278,15 @@ impl Node for KvNode {
 
     fn on_crash(&mut self, ctx: &mut Ctx<'_, Self>) {
         match self {
-            KvNode::Server(s) => {
-                s.pending.take_all();
-            }
+            KvNode::Server(s) => s.crash(),
             KvNode::Client(c) => c.crash(ctx),
         }
     }
 
     fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>) {
-        if let KvNode::Client(c) = self {
-            c.start(ctx);
+        match self {
+            KvNode::Server(s) => s.recover(ctx),
+            KvNode::Client(c) => c.start(ctx),
         }
     }
 }
@@ -326,8 +381,25 @@ struct Coordinating {
 
 #[derive(Clone, Debug)]
 enum Work {
-    Read { answers: Vec<(NodeId, Vec<Version>)>, replied: bool },
-    Write { version: Version, acks: u32 },
+    /// `asked`: how many servers the read went to (N, or fewer when a sloppy quorum found fewer
+    /// healthy servers).
+    Read {
+        answers: Vec<(NodeId, Vec<Version>)>,
+        asked: u32,
+        replied: bool,
+    },
+    Write {
+        version: Version,
+        acks: u32,
+    },
+}
+
+/// A hand-off on its way to the replica it is meant for.
+#[derive(Clone, Debug)]
+struct HandoffSent {
+    batch: u64,
+    sent: Micros,
+    entries: Vec<(Key, Vec<Version>)>,
 }
 
 /// A storage server: a replica for the keys whose preference list names it, and a coordinator
@@ -342,12 +414,161 @@ pub struct Server {
     next_op: u64,
     /// Volatile: lost in a crash.
     pending: Pending<Coordinating>,
+    /// Durable: grows on every restart, so that this server's heartbeats after a restart beat
+    /// the ones it sent before.
+    generation: u32,
+    /// Volatile: what this server believes of every server (all up after a restart, until the
+    /// gossip says otherwise).
+    membership: Membership,
+    /// Durable: versions this server keeps as a stand-in, for the replicas they are meant for.
+    pub hints: Hints,
+    /// Volatile: hand-offs sent and not yet acknowledged, by replica.
+    handoffs: BTreeMap<NodeId, HandoffSent>,
+    /// Durable, like `next_op`.
+    next_batch: u64,
 }
 
 impl Server {
     pub(crate) fn new(cluster: Rc<Cluster>, index: u32) -> Server {
         let store = Store::new(cluster.params.workload.keys);
-        Server { cluster, index, store, next_op: 0, pending: Pending::new() }
+        let membership = Membership::new(index, cluster.params.servers, 0, 0);
+        Server {
+            cluster,
+            index,
+            store,
+            next_op: 0,
+            pending: Pending::new(),
+            generation: 0,
+            membership,
+            hints: Hints::default(),
+            handoffs: BTreeMap::new(),
+            next_batch: 0,
+        }
+    }
+
+    /// What this server believes of every server.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// How many times this server has restarted.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        let g = self.cluster.params.gossip;
+        if g.enabled {
+            // A random phase, so that the servers' rounds do not run in lockstep.
+            let phase = ctx.rng().random_range(1..=g.interval_us);
+            ctx.set_timer(phase, KvTimer::Gossip);
+        }
+    }
+
+    fn crash(&mut self) {
+        self.pending.take_all();
+        self.handoffs.clear();
+    }
+
+    fn recover(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        self.generation = self.generation.saturating_add(1);
+        self.membership =
+            Membership::new(self.index, self.cluster.params.servers, self.generation, ctx.local_clock());
+        self.start(ctx);
+    }
+
+    /// One gossip round: heartbeat, expiry, the list to `fanout` random peers, hand-offs due.
+    fn gossip_round(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        let g = self.cluster.params.gossip;
+        let now = ctx.local_clock();
+        self.membership.beat(now);
+        let changes = self.membership.expire(now, &g);
+        self.report(ctx, &changes);
+        let mut others: Vec<u32> = (0..self.cluster.params.servers).filter(|&i| i != self.index).collect();
+        let fanout = (g.fanout as usize).min(others.len());
+        for i in 0..fanout {
+            let j = ctx.rng().random_range(i as u32..others.len() as u32) as usize;
+            others.swap(i, j);
+        }
+        let list = self.membership.gossip();
+        for &peer in &others[..fanout] {
+            ctx.send(NodeId(peer), KvMsg::Gossip { list: list.clone() });
+        }
+        self.hand_off(ctx);
+        ctx.set_timer(g.interval_us, KvTimer::Gossip);
+    }
+
+    /// Writes what this server changed its mind about into the trace and the observer.
+    fn report(&mut self, ctx: &mut Ctx<'_, KvNode>, changes: &[Change]) {
+        for &change in changes {
+            ctx.note(change.describe());
+            let now = ctx.now();
+            ctx.observer().membership_changed(now, self.index, change);
+        }
+    }
+
+    /// Sends every replica this server sees up the hints waiting for it (one batch at a time;
+    /// a batch not acknowledged within four quorum timeouts is sent again).
+    fn hand_off(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        let now = ctx.now();
+        let retry = self.cluster.params.timeout_us.saturating_mul(4);
+        for home in self.hints.homes() {
+            let waiting = self.handoffs.get(&home).is_some_and(|h| now.saturating_sub(h.sent) < retry);
+            if waiting || !self.membership.is_up(home.0) {
+                continue;
+            }
+            let entries = self.hints.batch(home, HANDOFF_KEYS);
+            let batch = self.next_batch;
+            self.next_batch += 1;
+            ctx.send(home, KvMsg::Handoff { batch, entries: entries.clone() });
+            self.handoffs.insert(home, HandoffSent { batch, sent: now, entries });
+        }
+    }
+
+    /// The hand-offs this server has sent and not yet had acknowledged: (replica, keys).
+    pub fn handoffs_in_flight(&self) -> impl Iterator<Item = (NodeId, usize)> + '_ {
+        self.handoffs.iter().map(|(home, h)| (*home, h.entries.len()))
+    }
+
+    /// The servers a request for `key` goes to, each with the replica it stands in for (`None`
+    /// for one of the key's own replicas).
+    fn targets(&self, key: Key) -> Vec<(NodeId, Option<NodeId>)> {
+        let c = &self.cluster;
+        let prefs = c.prefs.get(key as usize).map_or(&[][..], |p| p.as_slice());
+        match c.params.quorum {
+            Quorum::Strict => prefs.iter().map(|&r| (r, None)).collect(),
+            Quorum::Sloppy => {
+                let me = self.me();
+                let chosen: Vec<NodeId> = c
+                    .walk(key)
+                    .filter(|&id| id == me || self.membership.is_up(id.0))
+                    .take(c.params.n as usize)
+                    .collect();
+                let mut skipped = prefs.iter().filter(|p| !chosen.contains(p)).copied();
+                chosen.iter().map(|&t| (t, if prefs.contains(&t) { None } else { skipped.next() })).collect()
+            }
+        }
+    }
+
+    /// What this server answers for `key`: its own versions and any it keeps as a stand-in.
+    fn local_versions(&self, key: Key) -> Vec<Version> {
+        let own = self.store.get(key);
+        if self.hints.is_empty() {
+            own.to_vec()
+        } else {
+            self.mode().reconcile(own.iter().chain(self.hints.of_key(key)))
+        }
+    }
+
+    /// Stores a version: as a replica of its own, or as a stand-in for `hint`.
+    fn keep(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, v: Version, hint: Option<NodeId>) {
+        match hint {
+            None => self.apply(ctx, key, v),
+            Some(home) => {
+                let added = self.hints.keep(self.mode(), home, key, v);
+                ctx.observer().hinted(added);
+            }
+        }
     }
 
     fn actor(&self) -> Actor {
@@ -383,12 +604,33 @@ impl Server {
                 self.coordinate_put(ctx, from, *req, *key, *value, context)
             }
             KvMsg::Read { op, key } => {
-                let versions = self.store.get(*key).to_vec();
+                let versions = self.local_versions(*key);
                 ctx.send(from, KvMsg::ReadReply { op: *op, versions });
             }
-            KvMsg::Write { op, key, version } => {
-                self.apply(ctx, *key, version.clone());
+            KvMsg::Write { op, key, version, hint } => {
+                self.keep(ctx, *key, version.clone(), *hint);
                 ctx.send(from, KvMsg::WriteAck { op: *op });
+            }
+            KvMsg::Gossip { list } => {
+                let now = ctx.local_clock();
+                let changes = self.membership.merge(list, now, &self.cluster.params.gossip);
+                self.report(ctx, &changes);
+            }
+            KvMsg::Handoff { batch, entries } => {
+                for (key, versions) in entries {
+                    for v in versions {
+                        self.apply(ctx, *key, v.clone());
+                    }
+                }
+                ctx.send(from, KvMsg::HandoffAck { batch: *batch });
+            }
+            KvMsg::HandoffAck { batch } => {
+                if self.handoffs.get(&from).is_some_and(|h| h.batch == *batch)
+                    && let Some(h) = self.handoffs.remove(&from)
+                {
+                    let delivered = self.hints.delivered(from, &h.entries);
+                    ctx.observer().stats.hints_handed_off += delivered;
+                }
             }
             KvMsg::Repair { key, versions } => {
                 for v in versions {
@@ -413,12 +655,14 @@ impl Server {
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, KvNode>, timer: KvTimer) {
-        if let KvTimer::Deadline { op } = timer {
-            match self.pending.get(op).map(|c| &c.work) {
+        match timer {
+            KvTimer::Deadline { op } => match self.pending.get(op).map(|c| &c.work) {
                 Some(Work::Read { .. }) => self.progress_read(ctx, op, true),
                 Some(Work::Write { .. }) => self.progress_write(ctx, op, true),
                 None => {}
-            }
+            },
+            KvTimer::Gossip => self.gossip_round(ctx),
+            _ => {}
         }
     }
 
@@ -436,20 +680,20 @@ impl Server {
     }
 
     fn coordinate_get(&mut self, ctx: &mut Ctx<'_, KvNode>, client: NodeId, req: u64, key: Key) {
-        let cluster = self.shared();
-        let replicas = cluster.prefs.get(key as usize).map_or(&[][..], |p| p.as_slice());
+        let targets = self.targets(key);
         let (op, timer) = self.start_op(ctx);
-        let mut answers = Vec::with_capacity(replicas.len());
-        for &r in replicas {
+        let mut answers = Vec::with_capacity(targets.len());
+        for &(r, _) in &targets {
             if r == self.me() {
-                answers.push((r, self.store.get(key).to_vec()));
+                answers.push((r, self.local_versions(key)));
             } else {
                 ctx.send(r, KvMsg::Read { op, key });
             }
         }
+        let asked = targets.len() as u32;
         self.pending.insert(
             op,
-            Coordinating { client, req, key, timer, work: Work::Read { answers, replied: false } },
+            Coordinating { client, req, key, timer, work: Work::Read { answers, asked, replied: false } },
         );
         self.progress_read(ctx, op, false);
     }
@@ -457,9 +701,10 @@ impl Server {
     /// Answers the client once R replicas have; repairs and forgets the request once all N
     /// have answered or the deadline has passed.
     fn progress_read(&mut self, ctx: &mut Ctx<'_, KvNode>, op: u64, deadline: bool) {
-        let (r, n, mode) = (self.cluster.params.r, self.cluster.params.n, self.mode());
+        let (r, mode) = (self.cluster.params.r, self.mode());
         let Some(c) = self.pending.get_mut(op) else { return };
-        let Work::Read { answers, replied } = &mut c.work else { return };
+        let Work::Read { answers, asked, replied } = &mut c.work else { return };
+        let n = *asked;
         let got = answers.len() as u32;
         if !*replied && (got >= r || deadline) {
             *replied = true;
@@ -482,8 +727,11 @@ impl Server {
             return;
         }
         let merged = mode.reconcile(answers.iter().flat_map(|(_, v)| v));
+        let cluster = self.shared();
+        let replicas = cluster.prefs.get(c.key as usize).map_or(&[][..], |p| p.as_slice());
         for (node, versions) in &answers {
-            if same_versions(versions, &merged) {
+            // A stand-in is not repaired: what it keeps is the hint it hands off.
+            if same_versions(versions, &merged) || !replicas.contains(node) {
                 continue;
             }
             ctx.observer().stats.repairs += 1;
@@ -525,16 +773,15 @@ impl Server {
             }
         };
         let version = Version { value, clock, ts };
-        let cluster = self.shared();
-        let replicas = cluster.prefs.get(key as usize).map_or(&[][..], |p| p.as_slice());
+        let targets = self.targets(key);
         let (op, timer) = self.start_op(ctx);
         let mut acks = 0;
-        for &r in replicas {
+        for (r, hint) in targets {
             if r == self.me() {
-                self.apply(ctx, key, version.clone());
+                self.keep(ctx, key, version.clone(), hint);
                 acks += 1;
             } else {
-                ctx.send(r, KvMsg::Write { op, key, version: version.clone() });
+                ctx.send(r, KvMsg::Write { op, key, version: version.clone(), hint });
             }
         }
         self.pending
@@ -802,7 +1049,7 @@ impl Client {
             KvTimer::ProbeRead { key, written, delay } => {
                 self.read(ctx, key, None, Some(Then::ProbeRead { written: *written, delay }));
             }
-            KvTimer::Deadline { .. } => {}
+            KvTimer::Deadline { .. } | KvTimer::Gossip => {}
         }
     }
 

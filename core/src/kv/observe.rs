@@ -3,6 +3,7 @@
 //! read repairs, and the probe results of the PBS experiment. Nodes write here; none reads.
 
 use super::checker::{Checker, OpId, OpRecord, OpResult};
+use super::gossip::Change;
 use super::store::{Added, Key, ValueId, Versioning};
 use crate::sim::metrics::Timeline;
 use crate::sim::{Histogram, Micros, NodeId};
@@ -10,6 +11,18 @@ use std::collections::{BTreeMap, VecDeque};
 
 /// How many finished operations the observer keeps for the page's table.
 pub const RECENT: usize = 200;
+
+/// How many membership changes the observer keeps (a long run with flapping servers makes many).
+pub const MEMBERSHIP_LOG: usize = 100_000;
+
+/// A server changed its mind about a member, at true time `at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MembershipChange {
+    pub at: Micros,
+    /// The server whose list changed (0-based server index).
+    pub server: u32,
+    pub change: Change,
+}
 
 /// How a kind of operation ended.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,6 +60,10 @@ pub struct KvStats {
     pub repairs: u64,
     /// Clock entries dropped by pruning.
     pub pruned_entries: u64,
+    /// Writes a stand-in kept with a hint (sloppy quorum), and hinted versions handed off to
+    /// their replica and deleted.
+    pub hints_stored: u64,
+    pub hints_handed_off: u64,
     /// Per interval of simulated time, by when the client got its answer: operations that
     /// succeeded (slot `ANSWERED`), failed (`FAILED`) and reads the checker found stale (`STALE`).
     pub timeline: Timeline<3>,
@@ -86,6 +103,8 @@ pub struct KvObserver {
     seq: u64,
     /// PBS probe results by delay.
     pub probes: BTreeMap<Micros, ProbeTally>,
+    /// Every membership change, oldest first (at most [`MEMBERSHIP_LOG`]).
+    pub membership: Vec<MembershipChange>,
 }
 
 impl KvObserver {
@@ -98,6 +117,7 @@ impl KvObserver {
             open: BTreeMap::new(),
             seq: 0,
             probes: BTreeMap::new(),
+            membership: Vec::new(),
         }
     }
 
@@ -183,6 +203,20 @@ impl KvObserver {
     pub fn stored(&mut self, added: Added) {
         if let Added::Sibling { .. } = added {
             self.stats.siblings_created += 1;
+        }
+    }
+
+    /// A stand-in kept a hinted version.
+    pub fn hinted(&mut self, added: Added) {
+        if added != Added::Ignored {
+            self.stats.hints_stored += 1;
+        }
+    }
+
+    /// Server `server` changed its mind about a member.
+    pub fn membership_changed(&mut self, at: Micros, server: u32, change: Change) {
+        if self.membership.len() < MEMBERSHIP_LOG {
+            self.membership.push(MembershipChange { at, server, change });
         }
     }
 

@@ -10,8 +10,9 @@
 //! earlier one (Kleppmann, "Designing Data-Intensive Applications", chapter 5, "Last write wins").
 
 use super::clock::VectorClock;
-use crate::sim::Micros;
+use crate::sim::{Micros, NodeId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A key's number: key `i` is named `k{i}` and hashed onto the ring by that name.
@@ -155,6 +156,80 @@ impl Store {
     }
 }
 
+/// What a stand-in keeps for down replicas (hinted handoff): per replica it was meant for, per
+/// key, the versions folded by the same rule as a store. It survives a crash, like the store: a
+/// hint is written to disk before the write is acknowledged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hints {
+    by_home: BTreeMap<NodeId, BTreeMap<Key, Vec<Version>>>,
+    versions: u64,
+}
+
+impl Hints {
+    /// Keeps `v` of `key` for `home`.
+    pub fn keep(&mut self, mode: Versioning, home: NodeId, key: Key, v: Version) -> Added {
+        let set = self.by_home.entry(home).or_default().entry(key).or_default();
+        let before = set.len() as u64;
+        let added = mode.add(set, v);
+        self.versions = self.versions + set.len() as u64 - before;
+        added
+    }
+
+    /// Every hinted version of `key`, whoever it is meant for.
+    pub fn of_key(&self, key: Key) -> impl Iterator<Item = &Version> {
+        self.by_home.values().filter_map(move |keys| keys.get(&key)).flatten()
+    }
+
+    /// Versions waiting, in all.
+    pub fn len(&self) -> u64 {
+        self.versions
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.versions == 0
+    }
+
+    /// Per replica, the keys waiting for it and their versions, replicas and keys in order.
+    pub fn iter(&self) -> impl Iterator<Item = (NodeId, &BTreeMap<Key, Vec<Version>>)> {
+        self.by_home.iter().map(|(home, keys)| (*home, keys))
+    }
+
+    /// The replicas some hint waits for.
+    pub fn homes(&self) -> Vec<NodeId> {
+        self.by_home.keys().copied().collect()
+    }
+
+    /// Up to `max_keys` keys waiting for `home`, with their versions, for one hand-off message.
+    pub fn batch(&self, home: NodeId, max_keys: usize) -> Vec<(Key, Vec<Version>)> {
+        self.by_home
+            .get(&home)
+            .map(|keys| keys.iter().take(max_keys).map(|(k, v)| (*k, v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// `home` acknowledged `entries`: deletes exactly those versions (a version hinted since
+    /// stays). Returns how many were deleted.
+    pub fn delivered(&mut self, home: NodeId, entries: &[(Key, Vec<Version>)]) -> u64 {
+        let Some(keys) = self.by_home.get_mut(&home) else { return 0 };
+        let mut deleted = 0;
+        for (key, sent) in entries {
+            if let Some(set) = keys.get_mut(key) {
+                let before = set.len();
+                set.retain(|v| !sent.contains(v));
+                deleted += (before - set.len()) as u64;
+                if set.is_empty() {
+                    keys.remove(key);
+                }
+            }
+        }
+        if keys.is_empty() {
+            self.by_home.remove(&home);
+        }
+        self.versions -= deleted;
+        deleted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +290,31 @@ mod tests {
         let mut s = Store::new(2);
         assert_eq!(s.apply(Versioning::VectorClocks, 5, v(1, &[], 0)), Added::Ignored);
         assert!(s.get(9).is_empty());
+    }
+
+    #[test]
+    fn hints_wait_per_replica_and_are_deleted_only_once_delivered() {
+        let m = Versioning::VectorClocks;
+        let mut h = Hints::default();
+        let (s1, s2) = (NodeId(0), NodeId(1));
+        assert_eq!(h.keep(m, s1, 7, v(1, &[(2, 1)], 0)), Added::Replaced { dropped: 0 });
+        assert_eq!(
+            h.keep(m, s1, 7, v(2, &[(2, 2)], 0)),
+            Added::Replaced { dropped: 1 },
+            "a newer version replaces"
+        );
+        assert_eq!(h.keep(m, s2, 7, v(2, &[(2, 2)], 0)), Added::Replaced { dropped: 0 });
+        assert_eq!(h.keep(m, s1, 9, v(3, &[(2, 3)], 0)), Added::Replaced { dropped: 0 });
+        assert_eq!(h.len(), 3);
+        assert_eq!(h.of_key(7).map(|x| x.value).collect::<Vec<_>>(), vec![2, 2]);
+        assert_eq!(h.homes(), vec![s1, s2]);
+        let batch = h.batch(s1, 1);
+        assert_eq!(batch, vec![(7, vec![v(2, &[(2, 2)], 0)])], "at most one key per batch here");
+        // A newer hint for k7 arrives while the batch is on its way: it stays after the ack.
+        h.keep(m, s1, 7, v(4, &[(2, 4)], 0));
+        assert_eq!(h.delivered(s1, &batch), 0, "the sent version was already replaced");
+        assert_eq!(h.delivered(s1, &h.batch(s1, 10)), 2);
+        assert_eq!(h.delivered(s2, &h.batch(s2, 10)), 1);
+        assert!(h.is_empty() && h.homes().is_empty());
     }
 }

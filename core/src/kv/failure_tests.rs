@@ -1,0 +1,156 @@
+//! Scenario tests of the store under failure: gossip failure detection, and the notes' sloppy
+//! quorum example (a read after a write during a failure that sees no overlap and returns stale
+//! data until hinted handoff completes), with exact times on constant-latency links.
+
+use super::gossip::Change;
+use super::tests::{MS, client, fault, get, history, put, run, small};
+use super::*;
+use crate::sim::Fault;
+
+/// A cluster with gossip on at its default settings (rounds every 100 ms, down after 1 s).
+fn gossiping(servers: u32, quorum: Quorum) -> KvParams {
+    KvParams { gossip: GossipParams::on(), quorum, ..small(servers, 3, 2, 2) }
+}
+
+/// When each server (by index) first marked `member` down after `after`.
+fn marked_down(sim: &Sim<KvNode>, member: u32, after: Micros) -> Vec<Option<Micros>> {
+    let servers = cluster(sim).unwrap().params.servers;
+    (0..servers)
+        .map(|s| {
+            sim.observer()
+                .membership
+                .iter()
+                .find(|m| {
+                    m.server == s
+                        && m.at >= after
+                        && m.change.member() == member
+                        && m.change.status() == Status::Down
+                })
+                .map(|m| m.at)
+        })
+        .collect()
+}
+
+#[test]
+fn every_live_server_marks_a_crashed_one_down_within_a_few_rounds_of_the_timeout() {
+    let p = gossiping(8, Quorum::Strict);
+    let mut s = KvScenario::new(7, p);
+    let crash = 2_000 * MS;
+    fault(&mut s, crash, Fault::Crash { node: NodeId(2) });
+    let sim = run(&s, 5_000 * MS);
+    let down = marked_down(&sim, 2, crash);
+    // Each live server marks S3 down; the last does so within the 1 s timeout plus
+    // log2(8) + 2 = 5 rounds of 100 ms after the crash.
+    for (i, at) in down.iter().enumerate().filter(|(i, _)| *i != 2) {
+        let at = at.unwrap_or_else(|| panic!("S{} never marked S3 down", i + 1));
+        assert!(at > crash + 500 * MS, "S{} believed it before any record was 500 ms stale", i + 1);
+        assert!(at <= crash + 1_500 * MS, "S{} took {} µs", i + 1, at - crash);
+    }
+    for i in (0..8).filter(|&i| i != 2) {
+        assert!(!sim.node(NodeId(i)).unwrap().node.as_server().unwrap().membership().is_up(2));
+    }
+    // Nobody else was ever suspected: no loss, no false positive.
+    assert!(sim.observer().membership.iter().all(|m| m.change.member() == 2));
+    // Some servers agreed on a peer's word before their own timeout fired.
+    let confirmed =
+        sim.observer().membership.iter().filter(|m| matches!(m.change, Change::Confirmed { .. })).count();
+    assert!(confirmed > 0);
+}
+
+#[test]
+fn a_recovered_server_is_seen_up_again_by_every_server() {
+    let mut s = KvScenario::new(3, gossiping(6, Quorum::Strict));
+    fault(&mut s, 1_000 * MS, Fault::Crash { node: NodeId(4) });
+    fault(&mut s, 3_000 * MS, Fault::Recover { node: NodeId(4) });
+    let sim = run(&s, 4_000 * MS);
+    let s5 = sim.node(NodeId(4)).unwrap().node.as_server().unwrap();
+    assert_eq!(s5.generation(), 1);
+    for i in 0..6 {
+        let m = sim.node(NodeId(i)).unwrap().node.as_server().unwrap().membership();
+        assert_eq!(m.status(4), Status::Alive, "S{} still thinks S5 is {}", i + 1, m.status(4).label());
+        assert_eq!(m.members()[4].heartbeat.generation, 1);
+    }
+}
+
+#[test]
+fn sloppy_quorum_needs_gossip() {
+    let p = KvParams { quorum: Quorum::Sloppy, ..small(5, 3, 2, 2) };
+    assert!(p.validate().unwrap_err().starts_with("A sloppy quorum takes the first healthy servers"));
+}
+
+/// The notes' example on five servers, N = 3, W = R = 2 (W + R > N): a key's replicas A, B, C
+/// and the next servers clockwise D, E. A and B crash; a write through C goes to C, D and E (D and
+/// E keep it with hints for A and B); A and B recover; a read through A right away asks A, B and
+/// C, hears from A and B first, and returns the old value although the write had completed; once
+/// D and E have seen A and B up and handed the hints off, the same read returns the new value.
+struct Example {
+    sim: Sim<KvNode>,
+    walk: Vec<NodeId>,
+}
+
+fn the_notes_example(quorum: Quorum) -> Example {
+    let p = gossiping(5, quorum);
+    let probe = KvSystem::build(&KvScenario::new(1, p.clone())).unwrap();
+    let walk: Vec<NodeId> = cluster(&probe).unwrap().walk(K).collect();
+    let (a, b, c) = (walk[0], walk[1], walk[2]);
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(1, p);
+    put(&mut s, 10 * MS, c1, K, Some(a.0));
+    fault(&mut s, 200 * MS, Fault::Crash { node: a });
+    fault(&mut s, 200 * MS, Fault::Crash { node: b });
+    put(&mut s, 2_000 * MS, c1, K, Some(c.0));
+    fault(&mut s, 3_000 * MS, Fault::Recover { node: a });
+    fault(&mut s, 3_000 * MS, Fault::Recover { node: b });
+    get(&mut s, 3_001 * MS, c1, K, Some(a.0));
+    get(&mut s, 5_000 * MS, c1, K, Some(a.0));
+    Example { sim: run(&s, 6_000 * MS), walk }
+}
+
+const K: Key = 0;
+
+fn values(r: &OpResult) -> Vec<String> {
+    match r {
+        OpResult::Read(v) => v.iter().map(|v| store::value_name(v.value)).collect(),
+        OpResult::Written(v) => vec![store::value_name(v.value)],
+        other => vec![format!("{other:?}")],
+    }
+}
+
+#[test]
+fn the_notes_sloppy_quorum_example_reads_stale_data_until_hinted_handoff_completes() {
+    let Example { sim, walk } = the_notes_example(Quorum::Sloppy);
+    let h = history(&sim);
+    let got: Vec<(Micros, Vec<String>)> = h.iter().map(|r| (r.start / MS, values(&r.result))).collect();
+    assert_eq!(
+        got,
+        vec![
+            (10, vec!["v1.1".to_string()]),
+            (2_000, vec!["v1.2".to_string()]),
+            (3_001, vec!["v1.1".to_string()]),
+            (5_000, vec!["v1.2".to_string()]),
+        ],
+        "the write during the failure succeeds; the read right after recovery returns the old value"
+    );
+    assert_eq!(sim.observer().checker.stale_reads, 1, "exactly the read at 3.001 s is stale");
+    assert_eq!(sim.observer().stats.hints_stored, 2, "D kept v1.2 for A, E for B");
+    assert_eq!(sim.observer().stats.hints_handed_off, 2);
+    for &id in &walk[..3] {
+        let server = sim.node(id).unwrap().node.as_server().unwrap();
+        let held: Vec<String> = server.store.get(K).iter().map(|v| store::value_name(v.value)).collect();
+        assert_eq!(held, vec!["v1.2".to_string()], "{} holds the new value", server_name(id.0));
+    }
+    for &id in &walk[3..] {
+        let server = sim.node(id).unwrap().node.as_server().unwrap();
+        assert!(server.hints.is_empty(), "{} deleted its hints", server_name(id.0));
+        assert!(server.store.get(K).is_empty(), "a stand-in keeps the key only as a hint");
+    }
+}
+
+#[test]
+fn the_strict_quorum_refuses_the_write_during_the_failure_instead() {
+    let Example { sim, .. } = the_notes_example(Quorum::Strict);
+    let h = history(&sim);
+    assert_eq!(h[1].result, OpResult::Timeout { got: 1, needed: 2 }, "only C of A, B, C is up");
+    assert_eq!(sim.observer().checker.stale_reads, 0);
+    assert_eq!(sim.observer().stats.hints_stored, 0);
+}
