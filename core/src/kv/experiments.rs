@@ -415,8 +415,9 @@ fn lww_loses_writes() -> Outcome {
     lww.versioning = Versioning::LastWriteWins;
     let mut vc = experiment_params(3, 2, 2);
     vc.actors = ClockActors::Clients;
-    // S1's clock runs 5 ms behind: its writes lose to earlier writes through other servers.
-    let skew = [(0, Fault::SetSkew { node: NodeId(0), skew_us: -5_000 })];
+    // S1's clock runs 50 ms behind (an NTP-disciplined clock can be off by that much): its
+    // writes lose to earlier writes through other servers.
+    let skew = [(0, Fault::SetSkew { node: NodeId(0), skew_us: -50_000 })];
     let (a, b) =
         match (run_workload(lww, SEED, RUN_SECONDS, &skew), run_workload(vc, SEED, RUN_SECONDS, &skew)) {
             (Ok(a), Ok(b)) => (a, b),
@@ -434,7 +435,7 @@ fn lww_loses_writes() -> Outcome {
         expected: expected.to_string(),
         reproduced: a.lost > 0 && b.lost == 0,
         detail: format!(
-            "N = 3, W = 2, R = 2, the experiments' workload for {RUN_SECONDS} s, S1's clock 5 ms behind. A write is lost \
+            "N = 3, W = 2, R = 2, the experiments' workload for {RUN_SECONDS} s, S1's clock 50 ms behind. A write is lost \
 when it was acknowledged, no client had seen it when a later write replaced it, and no replica holds it at the \
 end. Seed {SEED}."
         ),
@@ -470,8 +471,8 @@ pub const CLAIMS: [Claim; 5] = [
     },
 ];
 
-/// The scenario of the determinism checks: Pareto links, three clients, a crash, loss and a
-/// recovery. Two seconds of it must end with the same trace digest natively and in the browser.
+/// The scenario of the determinism checks: Pareto links, three clients, gossip and a sloppy
+/// quorum, a crash, loss and a recovery (so hints and their handoff too). Two seconds of it must end with the same trace digest natively and in the browser.
 pub fn determinism_scenario() -> KvScenario {
     use crate::sim::{Action, Scheduled, When};
     let mut s = KvScenario::new(
@@ -479,13 +480,15 @@ pub fn determinism_scenario() -> KvScenario {
         KvParams {
             latency: LatencyPreset::SameDatacenter.model(LatencyShape::Pareto),
             workload: Workload { clients: 3, ops_per_s: 300.0, keys: 10, ..Workload::default() },
+            gossip: super::GossipParams::on(),
+            quorum: super::Quorum::Sloppy,
             ..KvParams::default()
         },
     );
     for (t, f) in [
-        (500_000, Fault::Crash { node: NodeId(1) }),
+        (200_000, Fault::Crash { node: NodeId(1) }),
         (800_000, Fault::SetLoss { loss: 0.02 }),
-        (1_200_000, Fault::Recover { node: NodeId(1) }),
+        (1_600_000, Fault::Recover { node: NodeId(1) }),
     ] {
         s.schedule.push(Scheduled { when: When::At(t), action: Action::Fault(f) });
     }

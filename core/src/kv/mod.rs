@@ -13,6 +13,7 @@
 //! - [`checker`]: stale reads and lost writes over the history of client operations.
 //! - [`observe`]: what the run records for the page.
 //! - [`experiments`]: the notes' claims about quorums, measured.
+//! - [`failure_experiments`]: detection time, false positives, sloppy quorum and handoff, measured.
 //!
 //! Partitioning uses [`crate::hashing::Ring`]: key `k{i}` is stored on `replicas(k{i}, N)`, the
 //! next N distinct servers clockwise from the key's SHA-1 position (the notes: "copy data onto the
@@ -21,6 +22,7 @@
 pub mod checker;
 pub mod clock;
 pub mod experiments;
+pub mod failure_experiments;
 pub mod gossip;
 pub mod node;
 pub mod observe;
@@ -172,6 +174,8 @@ pub struct KvParams {
     /// Failure detection.
     pub gossip: GossipParams,
     pub quorum: Quorum,
+    /// How often a stand-in scans its hints and hands off those whose replica it sees up.
+    pub handoff_interval_us: Micros,
     /// Keep every finished operation (for tests and experiments; the page keeps the newest).
     pub keep_history: bool,
 }
@@ -195,6 +199,7 @@ impl Default for KvParams {
             workload: Workload::default(),
             gossip: GossipParams::default(),
             quorum: Quorum::Strict,
+            handoff_interval_us: 1_000_000,
             keep_history: false,
         }
     }
@@ -230,6 +235,12 @@ impl KvParams {
         }
         p.latency.validate()?;
         p.gossip.validate(p.servers)?;
+        if !(1_000..=600_000_000).contains(&p.handoff_interval_us) {
+            return Err(format!(
+                "The hinted-handoff interval must be from 1 ms to 600 s; got {} µs.",
+                p.handoff_interval_us
+            ));
+        }
         if p.quorum == Quorum::Sloppy && !p.gossip.enabled {
             return Err(
                 "A sloppy quorum takes the first healthy servers, so it needs gossip to tell which are \

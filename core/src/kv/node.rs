@@ -38,6 +38,9 @@ const MAX_OBSERVED: usize = 256;
 /// The most keys one hand-off message carries.
 const HANDOFF_KEYS: usize = 64;
 
+/// How long a client sends no request to a server that left one of its requests unanswered.
+const AVOID_US: Micros = 1_000_000;
+
 /// A coordinator's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Reply<T> {
@@ -175,6 +178,8 @@ pub enum KvTimer {
     ProbeNext,
     /// A server's gossip round.
     Gossip,
+    /// A stand-in's periodic scan of its hints (sloppy quorum).
+    Handoff,
     /// The probe client reads what it wrote, `delay` after the write was acknowledged. (The
     /// version is boxed so that every timer, and every trace entry holding one, stays small.)
     ProbeRead { key: Key, written: Box<Version>, delay: Micros },
@@ -188,6 +193,7 @@ impl fmt::Display for KvTimer {
             KvTimer::Deadline { .. } => f.write_str("quorum deadline"),
             KvTimer::ProbeNext => f.write_str("next probe"),
             KvTimer::Gossip => f.write_str("gossip round"),
+            KvTimer::Handoff => f.write_str("hinted handoff scan"),
             KvTimer::ProbeRead { key, .. } => write!(f, "probe read {}", key_name(*key)),
         }
     }
@@ -398,7 +404,6 @@ enum Work {
 #[derive(Clone, Debug)]
 struct HandoffSent {
     batch: u64,
-    sent: Micros,
     entries: Vec<(Key, Vec<Version>)>,
 }
 
@@ -457,11 +462,15 @@ impl Server {
     }
 
     fn start(&mut self, ctx: &mut Ctx<'_, KvNode>) {
-        let g = self.cluster.params.gossip;
-        if g.enabled {
-            // A random phase, so that the servers' rounds do not run in lockstep.
-            let phase = ctx.rng().random_range(1..=g.interval_us);
+        let p = &self.cluster.params;
+        // Random phases, so that the servers' rounds do not run in lockstep.
+        if p.gossip.enabled {
+            let phase = ctx.rng().random_range(1..=p.gossip.interval_us);
             ctx.set_timer(phase, KvTimer::Gossip);
+        }
+        if p.quorum == Quorum::Sloppy {
+            let phase = ctx.rng().random_range(1..=p.handoff_interval_us);
+            ctx.set_timer(phase, KvTimer::Handoff);
         }
     }
 
@@ -477,7 +486,7 @@ impl Server {
         self.start(ctx);
     }
 
-    /// One gossip round: heartbeat, expiry, the list to `fanout` random peers, hand-offs due.
+    /// One gossip round: heartbeat, expiry, the list to `fanout` random peers.
     fn gossip_round(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         let g = self.cluster.params.gossip;
         let now = ctx.local_clock();
@@ -494,7 +503,6 @@ impl Server {
         for &peer in &others[..fanout] {
             ctx.send(NodeId(peer), KvMsg::Gossip { list: list.clone() });
         }
-        self.hand_off(ctx);
         ctx.set_timer(g.interval_us, KvTimer::Gossip);
     }
 
@@ -507,21 +515,18 @@ impl Server {
         }
     }
 
-    /// Sends every replica this server sees up the hints waiting for it (one batch at a time;
-    /// a batch not acknowledged within four quorum timeouts is sent again).
+    /// The periodic hint scan: sends every replica this server sees up the hints waiting for it
+    /// (one batch at a time; a batch still unacknowledged at the next scan is sent again).
     fn hand_off(&mut self, ctx: &mut Ctx<'_, KvNode>) {
-        let now = ctx.now();
-        let retry = self.cluster.params.timeout_us.saturating_mul(4);
         for home in self.hints.homes() {
-            let waiting = self.handoffs.get(&home).is_some_and(|h| now.saturating_sub(h.sent) < retry);
-            if waiting || !self.membership.is_up(home.0) {
+            if !self.membership.is_up(home.0) {
                 continue;
             }
             let entries = self.hints.batch(home, HANDOFF_KEYS);
             let batch = self.next_batch;
             self.next_batch += 1;
             ctx.send(home, KvMsg::Handoff { batch, entries: entries.clone() });
-            self.handoffs.insert(home, HandoffSent { batch, sent: now, entries });
+            self.handoffs.insert(home, HandoffSent { batch, entries });
         }
     }
 
@@ -662,6 +667,10 @@ impl Server {
                 None => {}
             },
             KvTimer::Gossip => self.gossip_round(ctx),
+            KvTimer::Handoff => {
+                self.hand_off(ctx);
+                ctx.set_timer(self.cluster.params.handoff_interval_us, KvTimer::Handoff);
+            }
             _ => {}
         }
     }
@@ -824,6 +833,8 @@ pub struct Context {
 #[derive(Clone, Debug)]
 struct Request {
     key: Key,
+    /// The coordinator it went to.
+    to: NodeId,
     timer: TimerId,
     then: Option<Then>,
 }
@@ -852,6 +863,8 @@ pub struct Client {
     contexts: BTreeMap<Key, Context>,
     pending: Pending<Request>,
     probe_trial: u32,
+    /// Volatile: servers that left a request unanswered, and until when to send them none.
+    avoid: BTreeMap<NodeId, Micros>,
 }
 
 impl Client {
@@ -865,6 +878,7 @@ impl Client {
             contexts: BTreeMap::new(),
             pending: Pending::new(),
             probe_trial: 0,
+            avoid: BTreeMap::new(),
         }
     }
 
@@ -913,25 +927,42 @@ impl Client {
             ctx.observer().ended((me, req), OpResult::NoReply, now);
         }
         self.contexts.clear();
+        self.avoid.clear();
     }
 
-    fn coordinator(&self, ctx: &mut Ctx<'_, KvNode>, key: Key, via: Option<u32>) -> NodeId {
-        if let Some(s) = via.filter(|s| *s < self.cluster.params.servers) {
+    /// The server to send a request for `key` to: `via`, or one of the key's replicas (any
+    /// server, behind a load balancer) at random, leaving out servers that recently left a
+    /// request unanswered; when that leaves none, the first such server on the key's ring walk
+    /// with a sloppy quorum (any server can coordinate it), else any of them.
+    fn coordinator(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, via: Option<u32>) -> NodeId {
+        let c = &self.cluster;
+        if let Some(s) = via.filter(|s| *s < c.params.servers) {
             return NodeId(s);
         }
-        if self.cluster.params.coordinator == super::Coordinator::AnyServer {
-            return NodeId(ctx.rng().random_range(0..self.cluster.params.servers));
-        }
-        let prefs = &self.cluster.prefs[key as usize];
-        let i = ctx.rng().random_range(0..prefs.len() as u32);
-        prefs[i as usize]
+        let now = ctx.now();
+        self.avoid.retain(|_, until| *until > now);
+        let any = c.params.coordinator == super::Coordinator::AnyServer;
+        let candidates: Vec<NodeId> =
+            if any { (0..c.params.servers).map(NodeId).collect() } else { c.prefs[key as usize].clone() };
+        let usable: Vec<NodeId> =
+            candidates.iter().copied().filter(|id| !self.avoid.contains_key(id)).collect();
+        let pool = if !usable.is_empty() {
+            usable
+        } else if let Some(first) =
+            c.walk(key).find(|id| !self.avoid.contains_key(id)).filter(|_| c.params.quorum == Quorum::Sloppy)
+        {
+            vec![first]
+        } else {
+            candidates
+        };
+        pool[ctx.rng().random_range(0..pool.len() as u32) as usize]
     }
 
-    fn begin(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, then: Option<Then>) -> u64 {
+    fn begin(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, to: NodeId, then: Option<Then>) -> u64 {
         let req = self.next_req;
         self.next_req += 1;
         let timer = ctx.set_timer(self.cluster.give_up_us, KvTimer::GiveUp { req });
-        self.pending.insert(req, Request { key, timer, then });
+        self.pending.insert(req, Request { key, to, timer, then });
         req
     }
 
@@ -941,7 +972,7 @@ impl Client {
             return;
         }
         let to = self.coordinator(ctx, key, via);
-        let req = self.begin(ctx, key, then);
+        let req = self.begin(ctx, key, to, then);
         let (me, now) = (self.me(), ctx.now());
         ctx.observer().began((me, req), key, None, Vec::new(), to, now);
         ctx.send(to, KvMsg::Get { req, key });
@@ -955,7 +986,7 @@ impl Client {
         let to = self.coordinator(ctx, key, via);
         self.writes = self.writes.saturating_add(1);
         let value = value_id(self.index, self.writes);
-        let req = self.begin(ctx, key, then);
+        let req = self.begin(ctx, key, to, then);
         let p = &self.cluster.params;
         let known = self.contexts.entry(key).or_default();
         let mut resolves = std::mem::take(&mut known.observed);
@@ -1042,6 +1073,7 @@ impl Client {
             }
             KvTimer::GiveUp { req } => {
                 if let Some(request) = self.finish(ctx, req, OpResult::NoReply) {
+                    self.avoid.insert(request.to, ctx.now().saturating_add(AVOID_US));
                     self.after(ctx, request, &OpResult::NoReply);
                 }
             }
@@ -1049,7 +1081,7 @@ impl Client {
             KvTimer::ProbeRead { key, written, delay } => {
                 self.read(ctx, key, None, Some(Then::ProbeRead { written: *written, delay }));
             }
-            KvTimer::Deadline { .. } | KvTimer::Gossip => {}
+            KvTimer::Deadline { .. } | KvTimer::Gossip | KvTimer::Handoff => {}
         }
     }
 

@@ -1,0 +1,448 @@
+//! The key-value page's experiments under failure: how fast gossip agrees that a crashed server
+//! is down as the cluster grows, how often message loss makes it wrongly mark a live one down,
+//! and what a sloppy quorum trades for its availability (stale reads until hinted handoff).
+
+use super::experiments::{SEED, experiment_params};
+use super::gossip::{GossipParams, Status};
+use super::{KvNode, KvParams, KvScenario, KvSystem, Quorum, Workload};
+use crate::estimate::Claim;
+use crate::experiment::Outcome;
+use crate::format::{duration_ns, group_digits, significant};
+use crate::sim::{Action, Fault, Micros, NodeId, SECOND, Scheduled, Sim, System, When};
+
+/// The cluster sizes and fanouts of the detection experiment.
+pub const DETECTION_SIZES: [u32; 4] = [4, 8, 16, 32];
+pub const DETECTION_FANOUTS: [u32; 3] = [1, 2, 3];
+/// Trials (a different crashed server and crash moment each) per size and fanout.
+pub const DETECTION_TRIALS: u32 = 6;
+
+/// When the crash happens: after the lists have filled in.
+const CRASH_AT: Micros = 2 * SECOND;
+
+/// A cluster that only gossips (no clients' requests), at the default gossip settings.
+fn gossip_only(servers: u32, fanout: u32) -> KvParams {
+    KvParams {
+        servers,
+        vnodes: 4,
+        n: 1,
+        w: 1,
+        r: 1,
+        workload: Workload { clients: 1, ops_per_s: 0.0, keys: 1, ..Workload::default() },
+        gossip: GossipParams { fanout, ..GossipParams::on() },
+        ..KvParams::default()
+    }
+}
+
+fn with_faults(seed: u64, params: KvParams, faults: &[(Micros, Fault)]) -> KvScenario {
+    let mut s = KvScenario::new(seed, params);
+    for (t, f) in faults {
+        s.schedule.push(Scheduled { when: When::At(*t), action: Action::Fault(f.clone()) });
+    }
+    s
+}
+
+/// How long after `crash` every live server held `member` down for good (from its last change
+/// of mind on), or `None` if one did not by the end of the run.
+pub fn agreement_time(sim: &Sim<KvNode>, member: u32, crash: Micros) -> Option<Micros> {
+    let mut latest = crash;
+    for view in sim.nodes() {
+        let Some(server) = view.node.as_server() else { continue };
+        if !view.up || view.id.0 == member {
+            continue;
+        }
+        if server.membership().status(member) != Status::Down {
+            return None;
+        }
+        let last = sim
+            .observer()
+            .membership
+            .iter()
+            .rev()
+            .find(|m| m.server == view.id.0 && m.change.member() == member)
+            .map_or(crash, |m| m.at);
+        latest = latest.max(last);
+    }
+    Some(latest - crash)
+}
+
+/// The detection time of one cluster size and fanout, over several trials.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DetectionPoint {
+    pub servers: u32,
+    pub fanout: u32,
+    /// Mean time from the crash until every live server held it down.
+    pub mean_us: f64,
+    pub max_us: Micros,
+    pub trials: u32,
+    /// Trials in which some server had not marked it down by the end.
+    pub missed: u32,
+}
+
+/// Runs `trials` crashes on a gossiping cluster of `servers` with `fanout` and measures the
+/// agreement time of each.
+pub fn detection(servers: u32, fanout: u32, trials: u32, seed: u64) -> Result<DetectionPoint, String> {
+    let params = gossip_only(servers, fanout);
+    let g = params.gossip;
+    let end = CRASH_AT + g.fail_after_us + 3 * SECOND;
+    let (mut sum, mut max, mut missed, mut measured) = (0u64, 0, 0, 0u32);
+    for trial in 0..trials {
+        let victim = trial % servers;
+        // Crash moments spread over one gossip round, so that the phase does not repeat.
+        let crash = CRASH_AT + u64::from(trial) * g.interval_us / u64::from(trials.max(1));
+        let s = with_faults(
+            seed + u64::from(trial),
+            params.clone(),
+            &[(crash, Fault::Crash { node: NodeId(victim) })],
+        );
+        let mut sim = KvSystem::build(&s)?.without_trace();
+        sim.run_until(end);
+        match agreement_time(&sim, victim, crash) {
+            Some(t) => {
+                sum += t;
+                max = max.max(t);
+                measured += 1;
+            }
+            None => missed += 1,
+        }
+    }
+    let mean_us = if measured == 0 { f64::NAN } else { sum as f64 / f64::from(measured) };
+    Ok(DetectionPoint { servers, fanout, mean_us, max_us: max, trials, missed })
+}
+
+/// Every size and fanout of the detection experiment, sizes first.
+pub fn detection_sweep(seed: u64) -> Result<Vec<DetectionPoint>, String> {
+    let mut out = Vec::new();
+    for fanout in DETECTION_FANOUTS {
+        for servers in DETECTION_SIZES {
+            out.push(detection(servers, fanout, DETECTION_TRIALS, seed)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A least-squares line y = a + b x and its coefficient of determination.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fit {
+    pub intercept: f64,
+    pub slope: f64,
+    pub r2: f64,
+}
+
+pub fn fit(points: &[(f64, f64)]) -> Fit {
+    let n = points.len() as f64;
+    let (sx, sy) = points.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let (mx, my) = (sx / n, sy / n);
+    let sxx: f64 = points.iter().map(|(x, _)| (x - mx) * (x - mx)).sum();
+    let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let syy: f64 = points.iter().map(|(_, y)| (y - my) * (y - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let r2 = if sxx > 0.0 && syy > 0.0 { sxy * sxy / (sxx * syy) } else { 0.0 };
+    Fit { intercept: my - slope * mx, slope, r2 }
+}
+
+fn broken(expected: &str, message: String) -> Outcome {
+    Outcome {
+        measured: "—".to_string(),
+        expected: expected.to_string(),
+        reproduced: false,
+        detail: format!("The run could not start: {message}"),
+    }
+}
+
+fn us(x: f64) -> String {
+    duration_ns(x * 1e3)
+}
+
+const DETECTION_EXPECTED: &str = "grows like log N: a line in log₂ N fits (r² ≥ 0.9) better than a line in N";
+
+/// The detection experiment's verdict on a sweep (the page draws the same points).
+pub fn detection_outcome(points: &[DetectionPoint]) -> Outcome {
+    let at = |fanout: u32| -> Vec<&DetectionPoint> { points.iter().filter(|p| p.fanout == fanout).collect() };
+    let two = at(2);
+    if two.len() < 2 || two.iter().any(|p| !p.mean_us.is_finite()) {
+        return broken(DETECTION_EXPECTED, "a cluster did not agree in time".to_string());
+    }
+    let log_fit = fit(&two.iter().map(|p| (f64::from(p.servers).log2(), p.mean_us)).collect::<Vec<_>>());
+    let lin_fit = fit(&two.iter().map(|p| (f64::from(p.servers), p.mean_us)).collect::<Vec<_>>());
+    let missed: u32 = points.iter().map(|p| p.missed).sum();
+    let listed: Vec<String> = DETECTION_FANOUTS
+        .iter()
+        .map(|&f| {
+            let row: Vec<String> =
+                at(f).iter().map(|p| format!("{} servers {}", p.servers, us(p.mean_us))).collect();
+            format!("fanout {f}: {}", row.join(", "))
+        })
+        .collect();
+    let first = two[0];
+    let last = two[two.len() - 1];
+    Outcome {
+        measured: format!(
+            "{} with {} servers, {} with {}: +{} per doubling (r² {})",
+            us(first.mean_us),
+            first.servers,
+            us(last.mean_us),
+            last.servers,
+            us(log_fit.slope),
+            significant(log_fit.r2, 3)
+        ),
+        expected: DETECTION_EXPECTED.to_string(),
+        reproduced: missed == 0 && log_fit.slope > 0.0 && log_fit.r2 >= 0.9 && log_fit.r2 > lin_fit.r2,
+        detail: format!(
+            "Mean time from a crash until every live server holds the crashed one down, {DETECTION_TRIALS} crashes \
+per point (a different server and moment each), gossip every 100 ms, suspicion after 500 ms, down after 1 s. \
+{}. A line in N fits with r² {}. Seed {SEED}.",
+            listed.join("; "),
+            significant(lin_fit.r2, 3)
+        ),
+    }
+}
+
+fn detection_claim() -> Outcome {
+    match detection_sweep(SEED) {
+        Ok(points) => detection_outcome(&points),
+        Err(e) => broken(DETECTION_EXPECTED, e),
+    }
+}
+
+/// What message loss did to a gossiping cluster with no crash.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FalsePositives {
+    pub loss: f64,
+    /// Times a server marked a live server down.
+    pub marks: u64,
+    /// The share of (server, other server) pairs' time spent wrongly believing the other down.
+    pub down_share: f64,
+}
+
+/// The message-loss rates of the false-positive experiment.
+pub const LOSSES: [f64; 5] = [0.0, 0.2, 0.4, 0.6, 0.8];
+const FALSE_POSITIVE_SECONDS: u64 = 60;
+const FALSE_POSITIVE_SERVERS: u32 = 8;
+
+/// Runs a cluster of 8 servers, fanout 2, for a minute with message loss `loss` and no crash.
+pub fn false_positives(loss: f64, seed: u64) -> Result<FalsePositives, String> {
+    let params = KvParams { loss, ..gossip_only(FALSE_POSITIVE_SERVERS, 2) };
+    let end = FALSE_POSITIVE_SECONDS * SECOND;
+    let mut sim = KvSystem::build(&KvScenario::new(seed, params))?.without_trace();
+    sim.run_until(end);
+    let log = &sim.observer().membership;
+    let marks = log.iter().filter(|m| m.change.status() == Status::Down).count() as u64;
+    // Time each (server, member) pair spent believing "down": from each down mark to the next
+    // change of mind about that member (or the end).
+    let mut down_time = 0u64;
+    for (i, m) in log.iter().enumerate() {
+        if m.change.status() != Status::Down {
+            continue;
+        }
+        let until = log[i + 1..]
+            .iter()
+            .find(|n| n.server == m.server && n.change.member() == m.change.member())
+            .map_or(end, |n| n.at);
+        down_time += until - m.at;
+    }
+    let pairs = u64::from(FALSE_POSITIVE_SERVERS * (FALSE_POSITIVE_SERVERS - 1));
+    Ok(FalsePositives { loss, marks, down_share: down_time as f64 / (pairs * end) as f64 })
+}
+
+const FALSE_POSITIVE_EXPECTED: &str = "none without loss; more with more loss";
+
+fn false_positive_claim() -> Outcome {
+    let runs: Result<Vec<FalsePositives>, String> =
+        LOSSES.iter().map(|&l| false_positives(l, SEED)).collect();
+    let runs = match runs {
+        Ok(r) => r,
+        Err(e) => return broken(FALSE_POSITIVE_EXPECTED, e),
+    };
+    let listed: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            format!(
+                "{}% loss: {} marks, {}% of the time",
+                significant(r.loss * 100.0, 2),
+                group_digits(u128::from(r.marks)),
+                significant(r.down_share * 100.0, 3)
+            )
+        })
+        .collect();
+    let rising = runs.windows(2).all(|w| w[1].marks >= w[0].marks);
+    let last = runs[runs.len() - 1];
+    Outcome {
+        measured: format!(
+            "0 marks without loss; {} at {}% loss",
+            group_digits(u128::from(last.marks)),
+            significant(last.loss * 100.0, 2)
+        ),
+        expected: FALSE_POSITIVE_EXPECTED.to_string(),
+        reproduced: runs[0].marks == 0 && rising && last.marks > 0,
+        detail: format!(
+            "8 servers gossiping to 2 peers every 100 ms for {FALSE_POSITIVE_SECONDS} s of simulated time with no \
+crash, each message lost with the given probability; a mark is a server marking a live one down, and the share \
+is of all server pairs' time spent believing it: {}. A heartbeat reaches a server through any of many paths, so \
+it takes heavy loss to silence one for the whole second the timeout allows. Seed {SEED}.",
+            listed.join("; ")
+        ),
+    }
+}
+
+/// What clients saw in each phase of a failure: before, during, after recovery until the
+/// hints were handed off, and after.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Phase {
+    pub answered: u64,
+    pub failed: u64,
+    pub stale: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseRun {
+    pub quorum: Quorum,
+    pub phases: [Phase; 4],
+    /// When the last hint was handed off (or the recovery time if there were none).
+    pub handed_off_at: Micros,
+    pub hints_stored: u64,
+}
+
+pub const PHASE_NAMES: [&str; 4] =
+    ["before the crash", "during the failure", "after recovery, before handoff", "after handoff"];
+
+const FAIL_AT: Micros = 3 * SECOND;
+const RECOVER_AT: Micros = 7 * SECOND;
+const PHASE_END: Micros = 15 * SECOND;
+
+/// The experiments' cluster on 6 servers with gossip on, two servers down from 3 s to 7 s,
+/// under the given quorum; counts by phase.
+pub fn sloppy_phases(quorum: Quorum, seed: u64) -> Result<PhaseRun, String> {
+    let params = KvParams { servers: 6, gossip: GossipParams::on(), quorum, ..experiment_params(3, 2, 2) };
+    // Two of the three replicas of the hottest key, k0.
+    let probe = KvSystem::build(&KvScenario::new(seed, params.clone()))?;
+    let prefs = super::cluster(&probe).map(|c| c.prefs[0].clone()).unwrap_or_default();
+    let (a, b) = (prefs[0], prefs[1]);
+    let faults = [
+        (FAIL_AT, Fault::Crash { node: a }),
+        (FAIL_AT, Fault::Crash { node: b }),
+        (RECOVER_AT, Fault::Recover { node: a }),
+        (RECOVER_AT, Fault::Recover { node: b }),
+    ];
+    let mut sim = KvSystem::build(&with_faults(seed, params, &faults))?.without_trace();
+    let totals = |sim: &Sim<KvNode>| {
+        let o = sim.observer();
+        let st = &o.stats;
+        Phase {
+            answered: st.reads.ok + st.writes.ok,
+            failed: st.reads.failed() + st.writes.failed(),
+            stale: o.checker.stale_reads,
+        }
+    };
+    let hints_waiting = |sim: &Sim<KvNode>| {
+        sim.nodes().filter_map(|n| n.node.as_server()).map(|s| s.hints.len()).sum::<u64>()
+    };
+    let mut marks = Vec::new();
+    sim.run_until(FAIL_AT);
+    marks.push(totals(&sim));
+    sim.run_until(RECOVER_AT);
+    marks.push(totals(&sim));
+    while hints_waiting(&sim) > 0 && sim.now() < PHASE_END {
+        if !sim.step() {
+            break;
+        }
+    }
+    let handed_off_at = sim.now();
+    marks.push(totals(&sim));
+    sim.run_until(PHASE_END);
+    marks.push(totals(&sim));
+    let mut phases = [Phase::default(); 4];
+    let mut before = Phase::default();
+    for (i, m) in marks.iter().enumerate() {
+        phases[i] = Phase {
+            answered: m.answered - before.answered,
+            failed: m.failed - before.failed,
+            stale: m.stale - before.stale,
+        };
+        before = *m;
+    }
+    Ok(PhaseRun { quorum, phases, handed_off_at, hints_stored: sim.observer().stats.hints_stored })
+}
+
+const SLOPPY_EXPECTED: &str =
+    "sloppy: fewer failed requests, stale reads after recovery, none after handoff; strict: no stale reads";
+
+fn sloppy_claim() -> Outcome {
+    let (strict, sloppy) = match (sloppy_phases(Quorum::Strict, SEED), sloppy_phases(Quorum::Sloppy, SEED)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return broken(SLOPPY_EXPECTED, e),
+    };
+    let describe = |r: &PhaseRun| -> String {
+        let parts: Vec<String> = PHASE_NAMES
+            .iter()
+            .zip(&r.phases)
+            .map(|(name, p)| format!("{name}: {} failed, {} stale", p.failed, p.stale))
+            .collect();
+        parts.join("; ")
+    };
+    let failed = |r: &PhaseRun| r.phases[1].failed;
+    let (s, t) = (&sloppy.phases, &strict.phases);
+    Outcome {
+        measured: format!(
+            "during the failure {} failed (strict {}); {} stale after recovery, {} after handoff",
+            group_digits(u128::from(failed(&sloppy))),
+            group_digits(u128::from(failed(&strict))),
+            s[2].stale,
+            s[3].stale
+        ),
+        expected: SLOPPY_EXPECTED.to_string(),
+        reproduced: failed(&sloppy) < failed(&strict)
+            && s[2].stale > 0
+            && s[3].stale == 0
+            && t.iter().all(|p| p.stale == 0),
+        detail: format!(
+            "6 servers, N = 3, W = R = 2, gossip on, hints scanned every second, the experiments' workload; two of \
+the three replicas of the hottest key crash at 3 s and recover at 7 s. Sloppy: {}; {} writes kept as hints, the last handed off at {}. Strict: {}. Stale reads are counted when \
+they are answered. Seed {SEED}.",
+            describe(&sloppy),
+            group_digits(u128::from(sloppy.hints_stored)),
+            us(sloppy.handed_off_at as f64),
+            describe(&strict)
+        ),
+    }
+}
+
+/// The claims under failure the page runs, in the order it shows them.
+pub const CLAIMS: [Claim; 3] = [
+    Claim {
+        claim: "Gossip spreads a failure in O(log N) rounds: the time until every server agrees grows like the \
+logarithm of the cluster's size.",
+        source: "The notes, \"Gossip Protocol\"; van Renesse et al., \"A Gossip-Style Failure Detection Service\", 1998",
+        run: detection_claim,
+    },
+    Claim {
+        claim: "Heartbeat timeouts mistake silence for failure: under message loss, live servers are marked down.",
+        source: "van Renesse et al. 1998, section 3 (the mistake probability)",
+        run: false_positive_claim,
+    },
+    Claim {
+        claim: "Even with W + R > N a sloppy quorum can read stale data, until hinted handoff completes.",
+        source: "The notes, \"Sloppy Quorum w/ Hinted Handoff\"; Downey, \"Be careful with sloppy quorums\", 2012",
+        run: sloppy_claim,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_least_squares_line_through_known_points() {
+        let f = fit(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]);
+        assert_eq!((f.intercept, f.slope, f.r2), (1.0, 2.0, 1.0));
+        let g = fit(&[(0.0, 0.0), (1.0, 1.0), (2.0, 0.0), (3.0, 1.0)]);
+        assert!((g.slope - 0.2).abs() < 1e-12 && (g.r2 - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn every_claim_under_failure_is_reproduced() {
+        for c in CLAIMS {
+            let o = (c.run)();
+            assert!(o.reproduced, "{}: {} / {}", c.claim, o.measured, o.detail);
+        }
+    }
+}
