@@ -38,6 +38,8 @@ pub fn all() -> Vec<Kernel> {
         Kernel { name: "sim/kv-event", unit: "event", run: sim_kv_event },
         Kernel { name: "sim/kv-event-untraced", unit: "event", run: sim_kv_event_untraced },
         Kernel { name: "kv/cluster-ms", unit: "simulated ms", run: kv_cluster_ms },
+        Kernel { name: "kv/merkle-build-100k", unit: "key", run: kv_merkle_build },
+        Kernel { name: "kv/merkle-diff-100k-1pct", unit: "diff", run: kv_merkle_diff },
         Kernel { name: "shortener/base62", unit: "encode + decode", run: shortener_base62 },
         Kernel { name: "shortener/hash-code", unit: "code", run: shortener_hash_code },
         Kernel { name: "shortener/redirect-cached", unit: "redirect", run: shortener_redirect_cached },
@@ -324,6 +326,147 @@ fn kv_cluster_ms(n: u64) -> u64 {
         sim.run_until(until);
         sim.steps()
     })
+}
+
+/// Keys of the Merkle benchmark store.
+const MERKLE_KEYS: u32 = 100_000;
+/// Its buckets: 2^15, about three keys each.
+const MERKLE_BUCKETS: u32 = 1 << 15;
+/// Keys that differ between the two replicas of the diff benchmark: 1 %.
+const MERKLE_CHANGED: u32 = MERKLE_KEYS / 100;
+
+/// Two replicas of a 100,000-key store for the Merkle kernels: every key with one version (a
+/// value, a one-entry vector clock, a timestamp, from a seeded ChaCha8), its key hash worked out
+/// beforehand; replica B has a newer version of 1,000 keys (1 %) chosen at random. Both trees are
+/// built here, outside the timed part.
+struct MerkleBench {
+    buckets: crate::kv::merkle::Buckets,
+    a: Vec<(u64, crate::kv::Key, Vec<crate::kv::Version>)>,
+    /// The keys B changed, ascending (read by the kernels' test).
+    #[cfg_attr(not(test), allow(dead_code))]
+    changed: Vec<crate::kv::Key>,
+    tree_a: crate::kv::merkle::MerkleTree,
+    tree_b: crate::kv::merkle::MerkleTree,
+}
+
+fn merkle_tree_of(
+    buckets: crate::kv::merkle::Buckets,
+    store: &[(u64, crate::kv::Key, Vec<crate::kv::Version>)],
+) -> crate::kv::merkle::MerkleTree {
+    crate::kv::merkle::MerkleTree::from_entries(
+        buckets,
+        store.iter().map(|(h, k, vs)| (*h, (*k, vs.as_slice()))),
+    )
+}
+
+fn merkle_bench() -> &'static MerkleBench {
+    use crate::kv::merkle::{Buckets, key_hash};
+    use crate::kv::store::value_id;
+    use crate::kv::{VectorClock, Version};
+    use rand::{Rng, SeedableRng};
+    static BENCH: OnceLock<MerkleBench> = OnceLock::new();
+    BENCH.get_or_init(|| {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let version = |rng: &mut rand_chacha::ChaCha8Rng, n: u32| {
+            let ts = rng.random_range(0..3_600_000_000u64);
+            let mut clock = VectorClock::new();
+            clock.raise(rng.random_range(0..10u32), u64::from(n), ts);
+            Version { value: value_id(rng.random_range(0..10u32), n), clock, ts }
+        };
+        let a: Vec<_> = (0..MERKLE_KEYS).map(|k| (key_hash(k), k, vec![version(&mut rng, 1)])).collect();
+        // 1,000 distinct keys: the head of a partial Fisher-Yates shuffle.
+        let mut keys: Vec<u32> = (0..MERKLE_KEYS).collect();
+        for i in 0..MERKLE_CHANGED {
+            let j = rng.random_range(u64::from(i)..u64::from(MERKLE_KEYS)) as usize;
+            keys.swap(i as usize, j);
+        }
+        let mut changed = keys[..MERKLE_CHANGED as usize].to_vec();
+        changed.sort_unstable();
+        let mut b = a.clone();
+        for &k in &changed {
+            b[k as usize].2 = vec![version(&mut rng, 2)];
+        }
+        let buckets = Buckets::new(MERKLE_BUCKETS).expect("a power of two");
+        let (tree_a, tree_b) = (merkle_tree_of(buckets, &a), merkle_tree_of(buckets, &b));
+        MerkleBench { buckets, a, changed, tree_a, tree_b }
+    })
+}
+
+thread_local! {
+    static MERKLE_KEYS_OWED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Building the Merkle tree of a 100,000-key replica (encoding every key's versions, sorting
+/// them into 32,768 buckets, hashing the buckets and the 32,767 inner nodes), per key: `n` keys'
+/// worth of whole builds. A build covers 100,000 keys, so a call builds `⌊(carried + n) /
+/// 100,000⌋` trees and carries the remainder to the next call: the mean over many calls is the
+/// cost per key of whole builds (criterion's batch of 1,000 keys builds a tree every 100th call,
+/// so its samples are lumpy; the browser runner's doubling `n` is not).
+fn kv_merkle_build(n: u64) -> u64 {
+    let bench = merkle_bench();
+    let owed = MERKLE_KEYS_OWED.get().saturating_add(n);
+    MERKLE_KEYS_OWED.set(owed % u64::from(MERKLE_KEYS));
+    let mut checksum = 0u64;
+    for _ in 0..owed / u64::from(MERKLE_KEYS) {
+        let root = merkle_tree_of(bench.buckets, &bench.a).root();
+        checksum ^=
+            u64::from_be_bytes([root[0], root[1], root[2], root[3], root[4], root[5], root[6], root[7]]);
+    }
+    checksum
+}
+
+/// `n` top-down comparisons of the two 100,000-key replicas' trees (1 % of the keys differ),
+/// built beforehand: the differing buckets and the hashes compared.
+fn kv_merkle_diff(n: u64) -> u64 {
+    let bench = merkle_bench();
+    (0..n).fold(0u64, |acc, _| match crate::kv::merkle::diff(&bench.tree_a, &bench.tree_b) {
+        Ok(d) => acc.wrapping_add(d.leaves.len() as u64).wrapping_add(d.compared),
+        Err(_) => acc,
+    })
+}
+
+#[cfg(test)]
+mod merkle_tests {
+    use super::*;
+    use crate::kv::merkle::{bucket_of, diff};
+
+    #[test]
+    fn the_merkle_kernels_do_the_work_they_name() {
+        let bench = merkle_bench();
+        assert_eq!((bench.a.len(), bench.changed.len()), (100_000, 1_000));
+        assert!(bench.changed.windows(2).all(|w| w[0] < w[1]), "1,000 distinct keys");
+        let d = diff(&bench.tree_a, &bench.tree_b).unwrap();
+        let mut expected: Vec<usize> =
+            bench.changed.iter().map(|&k| bucket_of(bench.a[k as usize].0, bench.buckets)).collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(d.leaves, expected, "exactly the buckets of the changed keys");
+        assert_eq!((d.leaf_count, d.rounds), (32_768, 16));
+        // 1,000 keys fall in 990 buckets; every level of the tree has some to compare.
+        assert_eq!((d.leaves.len(), d.compared), (990, 10_441));
+        // Every entry encodes to 52 bytes (4 + 4 key, 4 + 40 one version) on either replica, so the
+        // protocol sends 10,441 x 40 bytes of hashes and the 4,023 keys of the 990 buckets both
+        // ways (2 x 52 x 4,023), 16 % of sending all 100,000 entries.
+        let sizes = crate::kv::merkle::hash_buckets(
+            bench.buckets,
+            bench.a.iter().map(|(h, k, vs)| (*h, (*k, vs.as_slice()))),
+        )
+        .bytes;
+        let x = d.exchange(&sizes, &sizes).unwrap();
+        assert_eq!(
+            (x.hash_bytes, x.bucket_bytes, x.protocol_bytes, x.full_bytes),
+            (417_640, 418_392, 836_032, 5_200_000)
+        );
+        assert_eq!(kv_merkle_diff(3), 3 * (d.leaves.len() as u64 + d.compared));
+        // 99,999 keys carried build nothing; one more key completes a build of tree A.
+        MERKLE_KEYS_OWED.set(0);
+        assert_eq!(kv_merkle_build(99_999), 0);
+        let root = bench.tree_a.root();
+        let first =
+            u64::from_be_bytes([root[0], root[1], root[2], root[3], root[4], root[5], root[6], root[7]]);
+        assert_eq!(kv_merkle_build(1), first);
+        assert_eq!(MERKLE_KEYS_OWED.get(), 0);
+    }
 }
 
 /// `n` base62 round trips: encode a well-spread 64-bit ID (11 symbols for most), decode it back.

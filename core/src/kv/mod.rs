@@ -9,6 +9,7 @@
 //! - [`clock`]: vector clocks (compare, merge, prune), with the notes' examples as tests.
 //! - [`gossip`]: membership lists, heartbeats, suspicion and the spreading of "down".
 //! - [`store`]: a replica's versions and the two ways of folding a new one in.
+//! - [`merkle`]: the Merkle tree of anti-entropy (buckets, build, top-down diff, bytes exchanged).
 //! - [`node`]: servers (replica and coordinator) and clients, and their messages.
 //! - [`checker`]: stale reads and lost writes over the history of client operations.
 //! - [`observe`]: what the run records for the page.
@@ -24,6 +25,7 @@ pub mod clock;
 pub mod experiments;
 pub mod failure_experiments;
 pub mod gossip;
+pub mod merkle;
 pub mod node;
 pub mod observe;
 pub mod store;
