@@ -2,9 +2,11 @@
 //! is down as the cluster grows, how often message loss makes it wrongly mark a live one down,
 //! and what a sloppy quorum trades for its availability (stale reads until hinted handoff).
 
+use super::anti_entropy::{AntiEntropyParams, ReplicaTree, walk};
 use super::experiments::{SEED, experiment_params};
 use super::gossip::{GossipParams, Status};
-use super::{KvNode, KvParams, KvScenario, KvSystem, Quorum, Workload};
+use super::store::{Store, Version, Versioning, value_id};
+use super::{KvNode, KvParams, KvScenario, KvSystem, Quorum, VectorClock, Workload, cluster};
 use crate::estimate::Claim;
 use crate::experiment::Outcome;
 use crate::format::{duration_ns, group_digits, significant};
@@ -406,8 +408,160 @@ they are answered. Seed {SEED}.",
     }
 }
 
+/// The anti-entropy experiment: two replicas of the same keys, a share of which one of them
+/// holds an older version of.
+pub const SYNC_KEYS: u32 = 10_000;
+pub const SYNC_BUCKETS: u32 = 1_024;
+pub const SYNC_SHARES: [f64; 8] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0];
+
+/// One share of differing keys: what the session cost, and what the model predicts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SyncPoint {
+    pub share: f64,
+    pub differing_keys: u64,
+    pub differing_buckets: u64,
+    pub bytes: u64,
+    pub full_bytes: u64,
+    /// The model's bytes (see [`sync_model_bytes`]).
+    pub model_bytes: f64,
+}
+
+/// The expected cost of a session when `d` of `keys` keys differ, spread at random over
+/// `buckets` buckets of a full binary tree, every key weighing `key_bytes` (both sides'
+/// copies together). At level `l` (2^l nodes) a node differs with probability 1 - (1 - 2^-l)^d;
+/// the hashes of the children of every differing node above the leaves are sent (plus the root).
+/// Then both sides send the differing buckets. A bucket holds a Poisson number n of keys (mean
+/// keys / buckets) and differs with probability 1 - (1 - n / keys)^d, so the buckets that differ
+/// are the fuller ones: summing n · P(differs | n) over the distribution counts that.
+pub fn sync_model_bytes(d: f64, keys: u32, buckets: u32, key_bytes: f64) -> f64 {
+    let depth = buckets.trailing_zeros();
+    let differing = |level: u32| {
+        let nodes = f64::from(1u32 << level);
+        nodes * (1.0 - libm::pow(1.0 - 1.0 / nodes, d))
+    };
+    let hashes: f64 = 1.0 + (0..depth).map(|l| 2.0 * differing(l)).sum::<f64>();
+    let (keys, mean) = (f64::from(keys), f64::from(keys) / f64::from(buckets));
+    let mut pmf = libm::exp(-mean);
+    let mut keys_sent = 0.0;
+    let top = (mean + 20.0 * libm::sqrt(mean) + 20.0) as u32;
+    for n in 0..=top {
+        let n = f64::from(n);
+        keys_sent += pmf * n * (1.0 - libm::pow((1.0 - n / keys).max(0.0), d));
+        pmf *= mean / (n + 1.0);
+    }
+    hashes * crate::kv::merkle::HASH_BYTES as f64 + f64::from(buckets) * keys_sent * key_bytes
+}
+
+/// Measures a session between two replicas of [`SYNC_KEYS`] keys for every share of differing
+/// keys (which keys, chosen by the seed).
+pub fn sync_sweep(seed: u64) -> Result<Vec<SyncPoint>, String> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let params = KvParams {
+        servers: 2,
+        n: 2,
+        w: 1,
+        r: 1,
+        anti_entropy: AntiEntropyParams { buckets: SYNC_BUCKETS, ..AntiEntropyParams::on() },
+        workload: Workload { clients: 1, ops_per_s: 0.0, keys: SYNC_KEYS, ..Workload::default() },
+        ..KvParams::default()
+    };
+    let sim = KvSystem::build(&KvScenario::new(seed, params))?;
+    let c = cluster(&sim).ok_or("no cluster")?;
+    let keys: Vec<u32> = (0..SYNC_KEYS).collect();
+    let version = |n: u32, actor: u32| Version {
+        value: value_id(actor, n),
+        clock: VectorClock::from_pairs(&[(actor, u64::from(n))]),
+        ts: u64::from(n),
+    };
+    let mut order = keys.clone();
+    order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    let mut out = Vec::new();
+    for share in SYNC_SHARES {
+        let d = (share * f64::from(SYNC_KEYS)).round() as usize;
+        let (mut a, mut b) = (Store::new(SYNC_KEYS), Store::new(SYNC_KEYS));
+        for &k in &keys {
+            a.apply(Versioning::VectorClocks, k, version(1, 0));
+            b.apply(Versioning::VectorClocks, k, version(1, 0));
+        }
+        for &k in &order[..d] {
+            a.apply(Versioning::VectorClocks, k, version(2, 0));
+        }
+        let (ta, tb) = (ReplicaTree::build(c, &a, &keys), ReplicaTree::build(c, &b, &keys));
+        let w = walk(&ta, &tb);
+        out.push(SyncPoint {
+            share,
+            differing_keys: d as u64,
+            differing_buckets: w.buckets().len() as u64,
+            bytes: w.bytes(),
+            full_bytes: w.full_bytes,
+            model_bytes: sync_model_bytes(
+                d as f64,
+                SYNC_KEYS,
+                SYNC_BUCKETS,
+                w.full_bytes as f64 / f64::from(SYNC_KEYS),
+            ),
+        });
+    }
+    Ok(out)
+}
+
+const SYNC_EXPECTED_SHARE: f64 = 0.01;
+
+/// The anti-entropy experiment's verdict on a sweep (the page draws the same points).
+pub fn sync_outcome(points: &[SyncPoint]) -> Outcome {
+    let Some(p) = points.iter().find(|p| p.share == SYNC_EXPECTED_SHARE) else {
+        return broken("the model", "no 1 % point".to_string());
+    };
+    let percent = |x: f64, full: u64| significant(100.0 * x / full as f64, 3);
+    let listed: Vec<String> = points
+        .iter()
+        .map(|p| {
+            format!(
+                "{}% differ: {} buckets, {} ({}% of {})",
+                significant(p.share * 100.0, 2),
+                group_digits(u128::from(p.differing_buckets)),
+                crate::format::bytes(p.bytes as f64),
+                percent(p.bytes as f64, p.full_bytes),
+                crate::format::bytes(p.full_bytes as f64)
+            )
+        })
+        .collect();
+    let rising = points.windows(2).all(|w| w[1].bytes >= w[0].bytes);
+    let mut o = Outcome::within(
+        p.bytes as f64,
+        p.model_bytes,
+        0.1,
+        crate::experiment::Shown { measured: crate::format::bytes, expected: crate::format::bytes },
+        String::new(),
+    );
+    o.measured = format!(
+        "{} with 1% of keys differing: {}% of the full exchange",
+        o.measured,
+        percent(p.bytes as f64, p.full_bytes)
+    );
+    o.reproduced &= rising && p.bytes * 5 < p.full_bytes;
+    o.detail = format!(
+        "Two replicas of {} keys (one version each, {} bytes a key encoded), trees of {SYNC_BUCKETS} buckets; one \
+replica holds a newer version of a share of the keys, chosen at random. Bytes: 20 per hash sent plus both sides' \
+contents of the differing buckets, against both sides sending every key. {}. Model: the expected number of \
+differing nodes per level, and the Poisson-sized buckets a random key falls in. Seed {SEED}.",
+        group_digits(u128::from(SYNC_KEYS)),
+        p.full_bytes / (2 * u64::from(SYNC_KEYS)),
+        listed.join("; ")
+    );
+    o
+}
+
+fn sync_claim() -> Outcome {
+    match sync_sweep(SEED) {
+        Ok(points) => sync_outcome(&points),
+        Err(e) => broken("the model", e),
+    }
+}
+
 /// The claims under failure the page runs, in the order it shows them.
-pub const CLAIMS: [Claim; 3] = [
+pub const CLAIMS: [Claim; 4] = [
     Claim {
         claim: "Gossip spreads a failure in O(log N) rounds: the time until every server agrees grows like the \
 logarithm of the cluster's size.",
@@ -424,6 +578,12 @@ logarithm of the cluster's size.",
         source: "The notes, \"Sloppy Quorum w/ Hinted Handoff\"; Downey, \"Be careful with sloppy quorums\", 2012",
         run: sloppy_claim,
     },
+    Claim {
+        claim: "A Merkle tree localizes what differs, so anti-entropy sends a small part of the data when replicas \
+mostly agree.",
+        source: "The notes, \"Anti-Entropy Protocol w/ Merkle Tree\"; DeCandia et al., Dynamo, SOSP 2007, section 4.7",
+        run: sync_claim,
+    },
 ];
 
 #[cfg(test)]
@@ -436,6 +596,20 @@ mod tests {
         assert_eq!((f.intercept, f.slope, f.r2), (1.0, 2.0, 1.0));
         let g = fit(&[(0.0, 0.0), (1.0, 1.0), (2.0, 0.0), (3.0, 1.0)]);
         assert!((g.slope - 0.2).abs() < 1e-12 && (g.r2 - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_sync_model_at_the_ends() {
+        // Nothing differs: only the root's 20 bytes.
+        assert_eq!(sync_model_bytes(0.0, 10_000, 1_024, 104.0), 20.0);
+        // One key of 100 differs in a tree of 4 buckets: the root, then 2 hashes at each of the
+        // 2 levels below; the bucket holding it has E[n²] / E[n] = λ + 1 = 26 keys for Poisson
+        // bucket sizes of mean λ = 25 (the exact binomial would give 1 + 99/4 = 25.75).
+        let m = sync_model_bytes(1.0, 100, 4, 10.0);
+        assert!((m - (5.0 * 20.0 + 26.0 * 10.0)).abs() < 1e-9, "{m}");
+        let points = sync_sweep(SEED).unwrap();
+        assert_eq!((points[0].bytes, points[0].differing_buckets), (20, 0));
+        assert_eq!(points.last().unwrap().differing_buckets, u64::from(SYNC_BUCKETS));
     }
 
     #[test]

@@ -154,3 +154,66 @@ fn the_strict_quorum_refuses_the_write_during_the_failure_instead() {
     assert_eq!(sim.observer().checker.stale_reads, 0);
     assert_eq!(sim.observer().stats.hints_stored, 0);
 }
+
+#[test]
+fn anti_entropy_brings_a_replica_that_missed_writes_up_to_date() {
+    let p = KvParams {
+        read_repair: false,
+        anti_entropy: AntiEntropyParams { interval_us: 200 * MS, ..AntiEntropyParams::on() },
+        workload: Workload { clients: 1, ops_per_s: 0.0, keys: 40, ..Workload::default() },
+        keep_history: true,
+        ..small(4, 3, 2, 2)
+    };
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(5, p.clone());
+    fault(&mut s, 0, Fault::Crash { node: NodeId(1) });
+    // Writes of every key while S2 is down: each reaches the two other replicas (W = 2).
+    for k in 0..40 {
+        put(&mut s, 10 * MS + u64::from(k) * MS, c1, k, None);
+    }
+    fault(&mut s, 100 * MS, Fault::Recover { node: NodeId(1) });
+    let behind = {
+        let sim = run(&s, 100 * MS);
+        let s2 = sim.node(NodeId(1)).unwrap().node.as_server().unwrap();
+        let c = cluster(&sim).unwrap();
+        let held_elsewhere = |k: Key| {
+            c.prefs[k as usize]
+                .iter()
+                .any(|&id| !sim.node(id).unwrap().node.as_server().unwrap().store.get(k).is_empty())
+        };
+        (0..40)
+            .filter(|&k| {
+                c.prefs[k as usize].contains(&NodeId(1)) && s2.store.get(k).is_empty() && held_elsewhere(k)
+            })
+            .count()
+    };
+    assert!(behind > 10, "S2 came back missing {behind} keys");
+    let sim = run(&s, 5_000 * MS);
+    let c = cluster(&sim).unwrap();
+    let mut written = 0;
+    for k in 0..40 {
+        let held: Vec<Vec<Version>> = c.prefs[k as usize]
+            .iter()
+            .map(|&id| sim.node(id).unwrap().node.as_server().unwrap().store.get(k).to_vec())
+            .collect();
+        assert!(held.iter().all(|v| v == &held[0]), "k{k}: {held:?}");
+        written += usize::from(!held[0].is_empty());
+    }
+    // The writes whose client picked S2 as coordinator got no answer and wrote nothing.
+    let acked = history(&sim).iter().filter(|r| matches!(r.result, OpResult::Written(_))).count();
+    assert_eq!(written, acked);
+    assert!(acked > 25, "{acked} of 40 writes acknowledged");
+    let ae = sim.observer().anti_entropy;
+    // Every version S2 missed arrived (and maybe some that raced a session between the others).
+    assert!(ae.repaired >= behind as u64, "{} repaired, {behind} missed", ae.repaired);
+    assert!(ae.in_sync > 0, "later sessions found the trees equal at the root");
+    assert!(ae.hash_bytes + ae.bucket_bytes < ae.full_bytes, "{ae:?}");
+    assert!(
+        sim.observer().recent_syncs.iter().all(|r| r.repaired == 0),
+        "converged: the last sessions repair nothing"
+    );
+    let early = run(&s, 1_000 * MS);
+    let done =
+        early.observer().recent_syncs.iter().find(|r| r.repaired > 0).expect("a session that repaired");
+    assert!(done.rounds >= 2 && done.buckets_sent >= 1, "{done:?}");
+}

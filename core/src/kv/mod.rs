@@ -4,12 +4,13 @@
 //! versioning with vector clocks (siblings, resolution by the client's next write, pruning) or
 //! last-write-wins, read repair, a seeded client workload, and a consistency checker that flags
 //! stale reads and lost writes. Under failure: gossip failure detection, sloppy quorum with
-//! hinted handoff.
+//! hinted handoff, anti-entropy with Merkle trees.
 //!
 //! - [`clock`]: vector clocks (compare, merge, prune), with the notes' examples as tests.
 //! - [`gossip`]: membership lists, heartbeats, suspicion and the spreading of "down".
 //! - [`store`]: a replica's versions and the two ways of folding a new one in.
 //! - [`merkle`]: the Merkle tree of anti-entropy (buckets, build, top-down diff, bytes exchanged).
+//! - [`anti_entropy`]: the sessions in which two replicas compare trees and swap what differs.
 //! - [`node`]: servers (replica and coordinator) and clients, and their messages.
 //! - [`checker`]: stale reads and lost writes over the history of client operations.
 //! - [`observe`]: what the run records for the page.
@@ -20,6 +21,7 @@
 //! next N distinct servers clockwise from the key's SHA-1 position (the notes: "copy data onto the
 //! next three unique servers towards the clockwise direction").
 
+pub mod anti_entropy;
 pub mod checker;
 pub mod clock;
 pub mod experiments;
@@ -35,6 +37,7 @@ mod failure_tests;
 #[cfg(test)]
 mod tests;
 
+pub use anti_entropy::AntiEntropyParams;
 pub use checker::{Checker, LostWrite, OpRecord, OpResult, Report, StaleRead};
 pub use clock::{Causality, VectorClock};
 pub use gossip::{GossipParams, Status};
@@ -178,6 +181,7 @@ pub struct KvParams {
     pub quorum: Quorum,
     /// How often a stand-in scans its hints and hands off those whose replica it sees up.
     pub handoff_interval_us: Micros,
+    pub anti_entropy: AntiEntropyParams,
     /// Keep every finished operation (for tests and experiments; the page keeps the newest).
     pub keep_history: bool,
 }
@@ -202,6 +206,7 @@ impl Default for KvParams {
             gossip: GossipParams::default(),
             quorum: Quorum::Strict,
             handoff_interval_us: 1_000_000,
+            anti_entropy: AntiEntropyParams::default(),
             keep_history: false,
         }
     }
@@ -237,6 +242,7 @@ impl KvParams {
         }
         p.latency.validate()?;
         p.gossip.validate(p.servers)?;
+        p.anti_entropy.validate()?;
         if !(1_000..=600_000_000).contains(&p.handoff_interval_us) {
             return Err(format!(
                 "The hinted-handoff interval must be from 1 ms to 600 s; got {} µs.",
@@ -292,6 +298,10 @@ pub struct Cluster {
     /// indices, `servers` of them per key): the N replicas first, then the stand-ins a sloppy
     /// quorum takes.
     walks: Vec<u8>,
+    /// With anti-entropy on: every key's 64-bit hash (which Merkle bucket it falls in), and for
+    /// every server the servers it shares keys with.
+    pub(crate) key_hashes: Vec<u64>,
+    pub(crate) neighbours: Vec<Vec<NodeId>>,
     /// Cumulative key popularity (empty for uniform).
     key_cdf: Vec<f64>,
     /// Mean gap between one client's requests, in microseconds (0: no workload).
@@ -313,7 +323,7 @@ impl Cluster {
             .map(|s| names.iter().position(|n| *n == s.name).unwrap_or(0) as u8)
             .collect();
         let mut walks = Vec::with_capacity(params.workload.keys as usize * params.servers as usize);
-        let mut prefs = Vec::with_capacity(params.workload.keys as usize);
+        let mut prefs: Vec<Vec<NodeId>> = Vec::with_capacity(params.workload.keys as usize);
         for k in 0..params.workload.keys {
             let position = ring.hash().position(store::key_name(k).as_bytes());
             let walk = ring.clockwise_servers(position).map_err(|e| e.to_string())?;
@@ -349,7 +359,37 @@ impl Cluster {
         let arrival_gap_us = if w.ops_per_s > 0.0 { 1e6 * f64::from(w.clients) / w.ops_per_s } else { 0.0 };
         let tail = params.latency.quantile_us(0.999).min(1e10) as Micros;
         let give_up_us = params.timeout_us.saturating_mul(2).saturating_add(tail.saturating_mul(2));
-        Ok(Cluster { params, ring, prefs, walks, key_cdf, arrival_gap_us, give_up_us })
+        let (key_hashes, neighbours) = if params.anti_entropy.enabled {
+            let hashes = (0..params.workload.keys).map(merkle::key_hash).collect();
+            let mut shares = vec![vec![false; params.servers as usize]; params.servers as usize];
+            for p in &prefs {
+                for a in p.iter() {
+                    for b in p.iter() {
+                        shares[a.index()][b.index()] |= a != b;
+                    }
+                }
+            }
+            let neighbours = shares
+                .iter()
+                .map(|row| {
+                    row.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| NodeId(i as u32)).collect()
+                })
+                .collect();
+            (hashes, neighbours)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(Cluster {
+            params,
+            ring,
+            prefs,
+            walks,
+            key_hashes,
+            neighbours,
+            key_cdf,
+            arrival_gap_us,
+            give_up_us,
+        })
     }
 
     /// Every server in the order of the clockwise walk from `key` (empty for an unknown key).

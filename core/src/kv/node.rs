@@ -17,11 +17,14 @@
 //! says are up, so a down replica's place is taken by the next server clockwise; that stand-in
 //! keeps the write apart, with a hint naming the replica it was meant for, answers reads with it,
 //! and on each gossip round hands its hints to every intended replica it sees up again, deleting
-//! them once acknowledged: hinted handoff.
+//! them once acknowledged: hinted handoff. With anti-entropy on, servers also compare Merkle
+//! trees with their peers now and then ([`super::anti_entropy`]) and swap what differs.
 
+use super::anti_entropy::{self, Bucket, ReplicaTree, Session, SyncId};
 use super::checker::OpResult;
 use super::clock::{Actor, CLIENT_BASE, VectorClock};
 use super::gossip::{Change, Gossiped, Membership};
+use super::merkle::Hash;
 use super::store::{
     Hints, Key, Store, ValueId, Version, Versioning, key_name, same_versions, value_id, value_name,
 };
@@ -110,6 +113,18 @@ pub enum KvMsg {
     HandoffAck {
         batch: u64,
     },
+    /// Anti-entropy: one side's hashes of some nodes of its tree at `level` (0 is the root).
+    SyncHashes {
+        sync: SyncId,
+        level: u32,
+        nodes: Vec<(u32, Hash)>,
+    },
+    /// Anti-entropy: one side's contents of the buckets that differ; `reply` asks for the other's.
+    SyncBuckets {
+        sync: SyncId,
+        buckets: Vec<(u32, Bucket)>,
+        reply: bool,
+    },
 }
 
 fn list(versions: &[Version]) -> String {
@@ -161,6 +176,16 @@ impl fmt::Display for KvMsg {
                 write!(f, "handoff {}", keys.join("; "))
             }
             KvMsg::HandoffAck { .. } => f.write_str("handoff ack"),
+            KvMsg::SyncHashes { sync, level, nodes } => {
+                let ids: Vec<String> = nodes.iter().map(|(i, _)| i.to_string()).collect();
+                write!(f, "merkle {sync}: level {level} hashes of nodes [{}]", ids.join(", "))
+            }
+            KvMsg::SyncBuckets { sync, buckets, reply } => {
+                let ids: Vec<String> =
+                    buckets.iter().map(|(i, b)| format!("{i} ({} keys)", b.len())).collect();
+                let ask = if *reply { ", yours please" } else { "" };
+                write!(f, "merkle {sync}: buckets {}{ask}", ids.join(", "))
+            }
         }
     }
 }
@@ -180,6 +205,8 @@ pub enum KvTimer {
     Gossip,
     /// A stand-in's periodic scan of its hints (sloppy quorum).
     Handoff,
+    /// A server starts an anti-entropy session.
+    AntiEntropy,
     /// The probe client reads what it wrote, `delay` after the write was acknowledged. (The
     /// version is boxed so that every timer, and every trace entry holding one, stays small.)
     ProbeRead { key: Key, written: Box<Version>, delay: Micros },
@@ -194,6 +221,7 @@ impl fmt::Display for KvTimer {
             KvTimer::ProbeNext => f.write_str("next probe"),
             KvTimer::Gossip => f.write_str("gossip round"),
             KvTimer::Handoff => f.write_str("hinted handoff scan"),
+            KvTimer::AntiEntropy => f.write_str("anti-entropy session"),
             KvTimer::ProbeRead { key, .. } => write!(f, "probe read {}", key_name(*key)),
         }
     }
@@ -431,6 +459,10 @@ pub struct Server {
     handoffs: BTreeMap<NodeId, HandoffSent>,
     /// Durable, like `next_op`.
     next_batch: u64,
+    /// Volatile: anti-entropy sessions this server takes part in.
+    syncs: BTreeMap<SyncId, Session>,
+    /// Durable: sessions this server has started.
+    next_sync: u64,
 }
 
 impl Server {
@@ -448,6 +480,8 @@ impl Server {
             hints: Hints::default(),
             handoffs: BTreeMap::new(),
             next_batch: 0,
+            syncs: BTreeMap::new(),
+            next_sync: 0,
         }
     }
 
@@ -472,11 +506,134 @@ impl Server {
             let phase = ctx.rng().random_range(1..=p.handoff_interval_us);
             ctx.set_timer(phase, KvTimer::Handoff);
         }
+        if p.anti_entropy.enabled {
+            let phase = ctx.rng().random_range(1..=p.anti_entropy.interval_us);
+            ctx.set_timer(phase, KvTimer::AntiEntropy);
+        }
     }
 
     fn crash(&mut self) {
         self.pending.take_all();
         self.handoffs.clear();
+        self.syncs.clear();
+    }
+
+    /// Starts an anti-entropy session with a random peer this server shares keys with and sees
+    /// up, after forgetting sessions that never finished (a message lost, a peer down).
+    fn start_sync(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        let cluster = self.shared();
+        let ae = cluster.params.anti_entropy;
+        ctx.set_timer(ae.interval_us, KvTimer::AntiEntropy);
+        let now = ctx.now();
+        let stale = ae.interval_us.saturating_mul(2);
+        self.syncs.retain(|_, s| now.saturating_sub(s.started) < stale);
+        let peers: Vec<NodeId> = cluster
+            .neighbours
+            .get(self.index as usize)
+            .map_or(&[][..], |n| n.as_slice())
+            .iter()
+            .copied()
+            .filter(|p| self.membership.is_up(p.0))
+            .collect();
+        if peers.is_empty() {
+            return;
+        }
+        let peer = peers[ctx.rng().random_range(0..peers.len() as u32) as usize];
+        let keys = anti_entropy::shared_keys(&cluster, self.me(), peer);
+        let tree = ReplicaTree::build(&cluster, &self.store, &keys);
+        let id = SyncId { from: self.index, n: self.next_sync };
+        self.next_sync += 1;
+        let nodes = vec![(0, tree.tree.root())];
+        let bytes = anti_entropy::hash_bytes(&nodes);
+        ctx.observer().sync_started(id, peer.0, keys.len() as u64, tree.total_bytes(), bytes, now);
+        ctx.send(peer, KvMsg::SyncHashes { sync: id, level: 0, nodes });
+        self.syncs.insert(id, Session { peer, tree, started: now });
+    }
+
+    /// Compares the other side's hashes of `level` with this side's tree and answers with the
+    /// children of the nodes that differ, or at the leaves with the differing buckets.
+    fn on_sync_hashes(
+        &mut self,
+        ctx: &mut Ctx<'_, KvNode>,
+        from: NodeId,
+        sync: SyncId,
+        level: u32,
+        nodes: &[(u32, Hash)],
+    ) {
+        let now = ctx.now();
+        let cluster = self.shared();
+        let store = &self.store;
+        let me = self.me();
+        let session = self.syncs.entry(sync).or_insert_with(|| {
+            let keys = anti_entropy::shared_keys(&cluster, me, from);
+            let tree = ReplicaTree::build(&cluster, store, &keys);
+            ctx.observer().sync_joined(sync, tree.total_bytes());
+            Session { peer: from, tree, started: now }
+        });
+        let l = level as usize;
+        let differ = session.tree.differing(l, nodes);
+        if differ.is_empty() {
+            self.syncs.remove(&sync);
+            ctx.observer().sync_ended(sync, level == 0, now);
+        } else if session.tree.is_leaf_level(l) {
+            let (buckets, bytes) = contents(&session.tree, store, &differ);
+            ctx.observer().sync_sent(sync, level, 0, buckets.len() as u64, bytes);
+            ctx.send(from, KvMsg::SyncBuckets { sync, buckets, reply: true });
+        } else {
+            let next = session.tree.children_hashes(l, &differ);
+            ctx.observer().sync_sent(sync, level + 1, anti_entropy::hash_bytes(&next), 0, 0);
+            ctx.send(from, KvMsg::SyncHashes { sync, level: level + 1, nodes: next });
+        }
+    }
+
+    /// Folds in the other side's buckets; answers with this side's when asked, else the session
+    /// is over.
+    fn on_sync_buckets(
+        &mut self,
+        ctx: &mut Ctx<'_, KvNode>,
+        from: NodeId,
+        sync: SyncId,
+        buckets: &[(u32, Bucket)],
+        reply: bool,
+    ) {
+        let session = self.syncs.remove(&sync);
+        // This side's own contents of the same buckets, as they were before folding the other's in.
+        let answer = reply.then(|| {
+            let cluster = self.shared();
+            let tree = match session {
+                Some(s) => s.tree,
+                None => ReplicaTree::build(
+                    &cluster,
+                    &self.store,
+                    &anti_entropy::shared_keys(&cluster, self.me(), from),
+                ),
+            };
+            let indices: Vec<usize> = buckets.iter().map(|(i, _)| *i as usize).collect();
+            contents(&tree, &self.store, &indices)
+        });
+        let mut repaired = 0;
+        for (_, entries) in buckets {
+            for (key, versions) in entries {
+                for v in versions {
+                    let added = self.store.apply(self.mode(), *key, v.clone());
+                    repaired += u64::from(added != super::store::Added::Ignored);
+                    ctx.observer().stored(added);
+                }
+            }
+        }
+        ctx.observer().sync_repaired(sync, repaired);
+        if let Some((mine, bytes)) = answer {
+            ctx.observer().sync_sent(sync, 0, 0, mine.len() as u64, bytes);
+            ctx.send(from, KvMsg::SyncBuckets { sync, buckets: mine, reply: false });
+        } else {
+            let now = ctx.now();
+            ctx.observer().sync_ended(sync, false, now);
+        }
+    }
+
+    /// The anti-entropy sessions this server takes part in: (session, peer).
+    pub fn syncs(&self) -> impl Iterator<Item = (SyncId, NodeId)> + '_ {
+        self.syncs.iter().map(|(id, s)| (*id, s.peer))
     }
 
     fn recover(&mut self, ctx: &mut Ctx<'_, KvNode>) {
@@ -629,6 +786,10 @@ impl Server {
                 }
                 ctx.send(from, KvMsg::HandoffAck { batch: *batch });
             }
+            KvMsg::SyncHashes { sync, level, nodes } => self.on_sync_hashes(ctx, from, *sync, *level, nodes),
+            KvMsg::SyncBuckets { sync, buckets, reply } => {
+                self.on_sync_buckets(ctx, from, *sync, buckets, *reply)
+            }
             KvMsg::HandoffAck { batch } => {
                 if self.handoffs.get(&from).is_some_and(|h| h.batch == *batch)
                     && let Some(h) = self.handoffs.remove(&from)
@@ -671,6 +832,7 @@ impl Server {
                 self.hand_off(ctx);
                 ctx.set_timer(self.cluster.params.handoff_interval_us, KvTimer::Handoff);
             }
+            KvTimer::AntiEntropy => self.start_sync(ctx),
             _ => {}
         }
     }
@@ -817,6 +979,20 @@ impl Server {
         };
         ctx.send(c.client, KvMsg::PutReply { req: c.req, result });
     }
+}
+
+/// `store`'s contents of the buckets `indices` of `tree`'s range, and their encoded size.
+fn contents(tree: &ReplicaTree, store: &Store, indices: &[usize]) -> (Vec<(u32, Bucket)>, u64) {
+    let mut bytes = 0;
+    let buckets = indices
+        .iter()
+        .map(|&b| {
+            let (entries, size) = tree.contents(store, b);
+            bytes += size;
+            (b as u32, entries)
+        })
+        .collect();
+    (buckets, bytes)
 }
 
 /// What a client remembers of a key: the clock of what it last saw (its "context"), the values
@@ -1081,7 +1257,7 @@ impl Client {
             KvTimer::ProbeRead { key, written, delay } => {
                 self.read(ctx, key, None, Some(Then::ProbeRead { written: *written, delay }));
             }
-            KvTimer::Deadline { .. } | KvTimer::Gossip | KvTimer::Handoff => {}
+            KvTimer::Deadline { .. } | KvTimer::Gossip | KvTimer::Handoff | KvTimer::AntiEntropy => {}
         }
     }
 

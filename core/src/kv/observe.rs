@@ -2,6 +2,7 @@
 //! consistency checker as it starts and ends), latency histograms, outcome counts, siblings and
 //! read repairs, and the probe results of the PBS experiment. Nodes write here; none reads.
 
+use super::anti_entropy::{AntiEntropyStats, SessionRecord, SyncId};
 use super::checker::{Checker, OpId, OpRecord, OpResult};
 use super::gossip::Change;
 use super::store::{Added, Key, ValueId, Versioning};
@@ -14,6 +15,10 @@ pub const RECENT: usize = 200;
 
 /// How many membership changes the observer keeps (a long run with flapping servers makes many).
 pub const MEMBERSHIP_LOG: usize = 100_000;
+
+/// How many anti-entropy sessions the observer follows at once, and keeps when finished.
+const OPEN_SYNCS: usize = 64;
+pub const RECENT_SYNCS: usize = 20;
 
 /// A server changed its mind about a member, at true time `at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +110,10 @@ pub struct KvObserver {
     pub probes: BTreeMap<Micros, ProbeTally>,
     /// Every membership change, oldest first (at most [`MEMBERSHIP_LOG`]).
     pub membership: Vec<MembershipChange>,
+    pub anti_entropy: AntiEntropyStats,
+    /// Anti-entropy sessions in progress, and the newest finished ones (oldest first).
+    pub open_syncs: BTreeMap<SyncId, SessionRecord>,
+    pub recent_syncs: VecDeque<SessionRecord>,
 }
 
 impl KvObserver {
@@ -118,6 +127,9 @@ impl KvObserver {
             seq: 0,
             probes: BTreeMap::new(),
             membership: Vec::new(),
+            anti_entropy: AntiEntropyStats::default(),
+            open_syncs: BTreeMap::new(),
+            recent_syncs: VecDeque::new(),
         }
     }
 
@@ -217,6 +229,78 @@ impl KvObserver {
     pub fn membership_changed(&mut self, at: Micros, server: u32, change: Change) {
         if self.membership.len() < MEMBERSHIP_LOG {
             self.membership.push(MembershipChange { at, server, change });
+        }
+    }
+
+    /// A server started an anti-entropy session over `keys` keys whose entries weigh
+    /// `full_bytes`, sending its root (`hash_bytes`).
+    pub fn sync_started(
+        &mut self,
+        id: SyncId,
+        peer: u32,
+        keys: u64,
+        full_bytes: u64,
+        hash_bytes: u64,
+        now: Micros,
+    ) {
+        if self.open_syncs.len() >= OPEN_SYNCS {
+            self.open_syncs.pop_first();
+        }
+        self.anti_entropy.sessions += 1;
+        self.anti_entropy.full_bytes += full_bytes;
+        self.anti_entropy.hash_bytes += hash_bytes;
+        let record = SessionRecord {
+            id: Some(id),
+            initiator: id.from,
+            peer,
+            started: now,
+            keys,
+            rounds: 1,
+            hash_bytes,
+            full_bytes,
+            ..SessionRecord::default()
+        };
+        self.open_syncs.insert(id, record);
+    }
+
+    /// The peer of session `id` built its tree, over entries weighing `full_bytes`.
+    pub fn sync_joined(&mut self, id: SyncId, full_bytes: u64) {
+        self.anti_entropy.full_bytes += full_bytes;
+        if let Some(r) = self.open_syncs.get_mut(&id) {
+            r.full_bytes += full_bytes;
+        }
+    }
+
+    /// A message of session `id` carried `hash_bytes` of hashes at `level`, or `buckets` buckets
+    /// weighing `bucket_bytes`.
+    pub fn sync_sent(&mut self, id: SyncId, level: u32, hash_bytes: u64, buckets: u64, bucket_bytes: u64) {
+        self.anti_entropy.hash_bytes += hash_bytes;
+        self.anti_entropy.bucket_bytes += bucket_bytes;
+        if let Some(r) = self.open_syncs.get_mut(&id) {
+            r.rounds = r.rounds.max(level + 1);
+            r.hash_bytes += hash_bytes;
+            r.bucket_bytes += bucket_bytes;
+            r.buckets_sent += buckets;
+        }
+    }
+
+    /// Folding in session `id`'s versions changed a store `repaired` times.
+    pub fn sync_repaired(&mut self, id: SyncId, repaired: u64) {
+        self.anti_entropy.repaired += repaired;
+        if let Some(r) = self.open_syncs.get_mut(&id) {
+            r.repaired += repaired;
+        }
+    }
+
+    /// Session `id` ended (`in_sync`: its roots matched).
+    pub fn sync_ended(&mut self, id: SyncId, in_sync: bool, now: Micros) {
+        self.anti_entropy.in_sync += u64::from(in_sync);
+        if let Some(mut r) = self.open_syncs.remove(&id) {
+            r.ended = Some(now);
+            if self.recent_syncs.len() >= RECENT_SYNCS {
+                self.recent_syncs.pop_front();
+            }
+            self.recent_syncs.push_back(r);
         }
     }
 
