@@ -227,6 +227,37 @@ pub fn walk(a: &ReplicaTree, b: &ReplicaTree) -> Walk {
     w
 }
 
+/// Two replicas' trees over the keys they share, as they are now, and what a session between
+/// them would do: for the page's side-by-side view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub a: NodeId,
+    pub b: NodeId,
+    pub keys: Vec<Key>,
+    pub tree_a: ReplicaTree,
+    pub tree_b: ReplicaTree,
+    pub walk: Walk,
+}
+
+/// Compares servers `a` and `b` of a run (`None` unless both are servers that share keys).
+pub fn compare(sim: &crate::sim::Sim<super::KvNode>, a: NodeId, b: NodeId) -> Option<Comparison> {
+    let cluster = super::cluster(sim)?;
+    let store = |id: NodeId| sim.node(id).and_then(|n| n.node.as_server().map(|s| &s.store));
+    let (sa, sb) = (store(a)?, store(b)?);
+    let keys = shared_keys(cluster, a, b);
+    if a == b || keys.is_empty() {
+        return None;
+    }
+    let (tree_a, tree_b) = (ReplicaTree::build(cluster, sa, &keys), ReplicaTree::build(cluster, sb, &keys));
+    let walk = walk(&tree_a, &tree_b);
+    Some(Comparison { a, b, keys, tree_a, tree_b, walk })
+}
+
+/// The first 4 bytes of a hash in hex, as the page shows one.
+pub fn short_hash(h: &Hash) -> String {
+    h.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
 /// The bytes of a list of hashes on the wire.
 pub fn hash_bytes(nodes: &[(u32, Hash)]) -> u64 {
     nodes.len() as u64 * merkle::HASH_BYTES
