@@ -166,6 +166,7 @@ pub fn experiment_params(n: u32, w: u32, r: u32) -> KvParams {
             read_before_write: true,
             keys: 20,
             zipf: 1.0,
+            absent_share: 0.0,
             probe: None,
         },
         ..KvParams::default()
@@ -233,6 +234,7 @@ pub fn pbs_curve(params: &KvParams, trials: u32, seed: u64) -> Result<Vec<PbsPoi
         read_before_write: false,
         keys: 16,
         zipf: 0.0,
+        absent_share: 0.0,
         probe: Some(Probe { delays_us: delays.clone(), trials, spacing_us: spacing }),
     };
     let mut sim = KvSystem::build(&KvScenario::new(seed, p.clone()))?.with_trace_capacity(0);

@@ -217,3 +217,32 @@ fn anti_entropy_brings_a_replica_that_missed_writes_up_to_date() {
         early.observer().recent_syncs.iter().find(|r| r.repaired > 0).expect("a session that repaired");
     assert!(done.rounds >= 2 && done.buckets_sent >= 1, "{done:?}");
 }
+
+#[test]
+fn the_bloom_filter_lets_a_read_of_a_missing_key_skip_the_disk() {
+    let p = KvParams {
+        disk: DiskParams { read_us: SSD_READ_US, bloom: true, bloom_fpr: 0.01 },
+        workload: Workload { clients: 1, ops_per_s: 0.0, keys: 4, absent_share: 0.5, ..Workload::default() },
+        keep_history: true,
+        ..small(3, 3, 2, 2)
+    };
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(1, p);
+    put(&mut s, 10 * MS, c1, 0, Some(0));
+    get(&mut s, 20 * MS, c1, 0, Some(0));
+    // k5 is one of the missing keys (k4 to k7): nobody ever writes it.
+    get(&mut s, 30 * MS, c1, 5, Some(0));
+    let sim = run(&s, 100 * MS);
+    let d = sim.observer().stats.disk;
+    assert_eq!((d.reads, d.empty, d.skipped), (3, 0, 3), "k0 read from 3 disks, k5 from none");
+    let h = history(&sim);
+    // A constant 250 µs link: the k0 read waits for the coordinator's own 150 µs disk read and
+    // a replica's (250 + 150 + 250 µs); the k5 read for one round trip only.
+    assert_eq!(h[1].end - h[1].start, 250 + 650 + 250);
+    assert_eq!(h[2].end - h[2].start, 250 + 500 + 250);
+    assert_eq!(h[2].result, OpResult::Read(Vec::new()));
+    for view in sim.nodes().filter_map(|n| n.node.as_server()) {
+        let f = view.bloom.as_ref().unwrap();
+        assert!(f.contains(b"k0") && f.items() == 1, "every replica of k0 has it in its filter");
+    }
+}

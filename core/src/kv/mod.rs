@@ -4,7 +4,8 @@
 //! versioning with vector clocks (siblings, resolution by the client's next write, pruning) or
 //! last-write-wins, read repair, a seeded client workload, and a consistency checker that flags
 //! stale reads and lost writes. Under failure: gossip failure detection, sloppy quorum with
-//! hinted handoff, anti-entropy with Merkle trees.
+//! hinted handoff, anti-entropy with Merkle trees, and a Bloom filter in front of each server's
+//! disk on the read path.
 //!
 //! - [`clock`]: vector clocks (compare, merge, prune), with the notes' examples as tests.
 //! - [`gossip`]: membership lists, heartbeats, suspicion and the spreading of "down".
@@ -109,6 +110,31 @@ impl Quorum {
     }
 }
 
+/// Each server's disk: what a read of a key from it costs, and whether a Bloom filter of the
+/// keys on it is checked first (the notes' "Fast Lookup"; Bigtable and Cassandra keep one per
+/// on-disk table). The filter holds every key the server ever stored (it cannot forget) and is
+/// sized for the keys the server replicates at the chosen false-positive rate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DiskParams {
+    /// Time to read a key's versions from disk; 0 simulates no disk (reads are answered from
+    /// memory at once).
+    pub read_us: Micros,
+    pub bloom: bool,
+    /// The filter's false-positive rate at its design load.
+    pub bloom_fpr: f64,
+}
+
+impl Default for DiskParams {
+    /// No disk; when one is simulated, a filter at 1 %.
+    fn default() -> DiskParams {
+        DiskParams { read_us: 0, bloom: false, bloom_fpr: 0.01 }
+    }
+}
+
+/// The random read of 4 KB from an SSD in the latency numbers (hellerbarde's gist): 150 µs.
+pub const SSD_READ_US: Micros = 150;
+
 /// The PBS probe: client C1 writes a key, waits for the acknowledgement, waits `delay`, reads the
 /// key back and records whether the read saw the write; `trials` times for every delay, one trial
 /// after another with `spacing_us` between them.
@@ -136,6 +162,9 @@ pub struct Workload {
     pub keys: u32,
     /// Key popularity: 0 for uniform, otherwise Zipf with this exponent (key `k0` the hottest).
     pub zipf: f64,
+    /// The share of reads that ask for a key nobody writes, one of `k{keys}` to `k{2·keys - 1}`
+    /// at random (what a Bloom filter on the read path is for).
+    pub absent_share: f64,
     /// Replace client C1's workload by the PBS probe.
     pub probe: Option<Probe>,
 }
@@ -149,6 +178,7 @@ impl Default for Workload {
             read_before_write: true,
             keys: 20,
             zipf: 1.0,
+            absent_share: 0.0,
             probe: None,
         }
     }
@@ -185,6 +215,7 @@ pub struct KvParams {
     /// How often a stand-in scans its hints and hands off those whose replica it sees up.
     pub handoff_interval_us: Micros,
     pub anti_entropy: AntiEntropyParams,
+    pub disk: DiskParams,
     /// Keep every finished operation (for tests and experiments; the page keeps the newest).
     pub keep_history: bool,
 }
@@ -210,6 +241,7 @@ impl Default for KvParams {
             quorum: Quorum::Strict,
             handoff_interval_us: 1_000_000,
             anti_entropy: AntiEntropyParams::default(),
+            disk: DiskParams::default(),
             keep_history: false,
         }
     }
@@ -271,6 +303,21 @@ impl KvParams {
         if !(w.write_share.is_finite() && (0.0..=1.0).contains(&w.write_share)) {
             return Err(format!("The share of writes must be from 0 to 1; got {}.", w.write_share));
         }
+        if !(w.absent_share.is_finite() && (0.0..=1.0).contains(&w.absent_share)) {
+            return Err(format!(
+                "The share of reads for missing keys must be from 0 to 1; got {}.",
+                w.absent_share
+            ));
+        }
+        if p.disk.read_us > 1_000_000 {
+            return Err(format!("A disk read must take at most 1 s; got {} µs.", p.disk.read_us));
+        }
+        if !(p.disk.bloom_fpr.is_finite() && p.disk.bloom_fpr > 0.0 && p.disk.bloom_fpr < 1.0) {
+            return Err(format!(
+                "The Bloom filter's false-positive rate must be between 0 and 1 (say 0.01); got {}.",
+                p.disk.bloom_fpr
+            ));
+        }
         if !(w.zipf.is_finite() && (0.0..=3.0).contains(&w.zipf)) {
             return Err(format!("The Zipf exponent must be from 0 (uniform) to 3; got {}.", w.zipf));
         }
@@ -325,9 +372,10 @@ impl Cluster {
             .iter()
             .map(|s| names.iter().position(|n| *n == s.name).unwrap_or(0) as u8)
             .collect();
-        let mut walks = Vec::with_capacity(params.workload.keys as usize * params.servers as usize);
-        let mut prefs: Vec<Vec<NodeId>> = Vec::with_capacity(params.workload.keys as usize);
-        for k in 0..params.workload.keys {
+        let key_space = key_space(&params.workload);
+        let mut walks = Vec::with_capacity(key_space as usize * params.servers as usize);
+        let mut prefs: Vec<Vec<NodeId>> = Vec::with_capacity(key_space as usize);
+        for k in 0..key_space {
             let position = ring.hash().position(store::key_name(k).as_bytes());
             let walk = ring.clockwise_servers(position).map_err(|e| e.to_string())?;
             if walk.len() != params.servers as usize {
@@ -363,7 +411,7 @@ impl Cluster {
         let tail = params.latency.quantile_us(0.999).min(1e10) as Micros;
         let give_up_us = params.timeout_us.saturating_mul(2).saturating_add(tail.saturating_mul(2));
         let (key_hashes, neighbours) = if params.anti_entropy.enabled {
-            let hashes = (0..params.workload.keys).map(merkle::key_hash).collect();
+            let hashes = (0..key_space).map(merkle::key_hash).collect();
             let mut shares = vec![vec![false; params.servers as usize]; params.servers as usize];
             for p in &prefs {
                 for a in p.iter() {
@@ -402,6 +450,11 @@ impl Cluster {
         self.walks.get(start..start + s).unwrap_or(&[]).iter().map(|&i| NodeId(u32::from(i)))
     }
 
+    /// Every key a request may name: the keys clients write, then the missing ones reads may ask for.
+    pub fn key_space(&self) -> u32 {
+        key_space(&self.params.workload)
+    }
+
     /// A key drawn from the popularity.
     fn pick_key(&self, rng: &mut rand_chacha::ChaCha8Rng) -> Key {
         use rand::Rng;
@@ -413,6 +466,11 @@ impl Cluster {
             (self.key_cdf.partition_point(|&c| c < u) as u32).min(keys - 1)
         }
     }
+}
+
+/// `keys`, or twice as many when some reads ask for missing keys.
+fn key_space(w: &Workload) -> u32 {
+    if w.absent_share > 0.0 { w.keys.saturating_mul(2) } else { w.keys }
 }
 
 /// The name of server `i` (from 0): `S{i+1}`, as on the consistent-hashing page.

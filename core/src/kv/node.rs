@@ -19,8 +19,13 @@
 //! and on each gossip round hands its hints to every intended replica it sees up again, deleting
 //! them once acknowledged: hinted handoff. With anti-entropy on, servers also compare Merkle
 //! trees with their peers now and then ([`super::anti_entropy`]) and swap what differs.
+//!
+//! With a disk simulated, reading a key costs a disk read before the answer goes out; with the
+//! Bloom filter on, a server first asks its filter of the keys on its disk, and answers at once
+//! when the filter says the key was never stored there.
 
 use super::anti_entropy::{self, Bucket, ReplicaTree, Session, SyncId};
+use super::bloom::{BloomFilter, Sizing};
 use super::checker::OpResult;
 use super::clock::{Actor, CLIENT_BASE, VectorClock};
 use super::gossip::{Change, Gossiped, Membership};
@@ -210,6 +215,17 @@ pub enum KvTimer {
     /// The probe client reads what it wrote, `delay` after the write was acknowledged. (The
     /// version is boxed so that every timer, and every trace entry holding one, stays small.)
     ProbeRead { key: Key, written: Box<Version>, delay: Micros },
+    /// A server's disk read of `key` is done, for a coordinator (or for itself).
+    DiskRead { key: Key, reader: Reader },
+}
+
+/// Whom a replica reads a key for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reader {
+    /// A coordinator's operation `op` (another server).
+    Peer { to: NodeId, op: u64 },
+    /// This server's own operation `op`, as the coordinator.
+    Own { op: u64 },
 }
 
 impl fmt::Display for KvTimer {
@@ -222,6 +238,7 @@ impl fmt::Display for KvTimer {
             KvTimer::Gossip => f.write_str("gossip round"),
             KvTimer::Handoff => f.write_str("hinted handoff scan"),
             KvTimer::AntiEntropy => f.write_str("anti-entropy session"),
+            KvTimer::DiskRead { key, .. } => write!(f, "disk read of {} done", key_name(*key)),
             KvTimer::ProbeRead { key, .. } => write!(f, "probe read {}", key_name(*key)),
         }
     }
@@ -463,12 +480,27 @@ pub struct Server {
     syncs: BTreeMap<SyncId, Session>,
     /// Durable: sessions this server has started.
     next_sync: u64,
+    /// Durable (kept with the table on disk): a Bloom filter of every key this server stored.
+    pub bloom: Option<BloomFilter>,
 }
 
 impl Server {
     pub(crate) fn new(cluster: Rc<Cluster>, index: u32) -> Server {
         let store = Store::new(cluster.params.workload.keys);
         let membership = Membership::new(index, cluster.params.servers, 0, 0);
+        let bloom = cluster.params.disk.bloom.then(|| {
+            // Sized for the keys this server replicates.
+            let me = NodeId(index);
+            let n = cluster
+                .prefs
+                .iter()
+                .take(cluster.params.workload.keys as usize)
+                .filter(|p| p.contains(&me))
+                .count();
+            Sizing::for_items(n.max(1) as u64, cluster.params.disk.bloom_fpr)
+                .and_then(BloomFilter::with_sizing)
+                .ok()
+        });
         Server {
             cluster,
             index,
@@ -482,6 +514,7 @@ impl Server {
             next_batch: 0,
             syncs: BTreeMap::new(),
             next_sync: 0,
+            bloom: bloom.flatten(),
         }
     }
 
@@ -615,9 +648,8 @@ impl Server {
         for (_, entries) in buckets {
             for (key, versions) in entries {
                 for v in versions {
-                    let added = self.store.apply(self.mode(), *key, v.clone());
+                    let added = self.apply(ctx, *key, v.clone());
                     repaired += u64::from(added != super::store::Added::Ignored);
-                    ctx.observer().stored(added);
                 }
             }
         }
@@ -725,7 +757,9 @@ impl Server {
     /// Stores a version: as a replica of its own, or as a stand-in for `hint`.
     fn keep(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, v: Version, hint: Option<NodeId>) {
         match hint {
-            None => self.apply(ctx, key, v),
+            None => {
+                self.apply(ctx, key, v);
+            }
             Some(home) => {
                 let added = self.hints.keep(self.mode(), home, key, v);
                 ctx.observer().hinted(added);
@@ -754,9 +788,47 @@ impl Server {
         self.pending.len()
     }
 
-    fn apply(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, v: Version) {
+    /// Folds a version into the store (and its key into the Bloom filter).
+    fn apply(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, v: Version) -> super::store::Added {
+        if let Some(f) = &mut self.bloom {
+            f.insert(key_name(key).as_bytes());
+        }
         let added = self.store.apply(self.mode(), key, v);
         ctx.observer().stored(added);
+        added
+    }
+
+    /// Reads `key` for `reader`: at once without a simulated disk or when the Bloom filter says
+    /// the key was never stored here, else after a disk read.
+    fn lookup(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, reader: Reader) {
+        let disk = self.cluster.params.disk;
+        if disk.read_us == 0 {
+            return self.answer(ctx, key, reader);
+        }
+        if self.bloom.as_ref().is_some_and(|f| !f.contains(key_name(key).as_bytes())) {
+            ctx.observer().stats.disk.skipped += 1;
+            return self.answer(ctx, key, reader);
+        }
+        let stats = &mut ctx.observer().stats.disk;
+        stats.reads += 1;
+        stats.empty += u64::from(self.store.get(key).is_empty());
+        ctx.set_timer(disk.read_us, KvTimer::DiskRead { key, reader });
+    }
+
+    /// Hands what this server holds of `key` to `reader`.
+    fn answer(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, reader: Reader) {
+        let versions = self.local_versions(key);
+        match reader {
+            Reader::Peer { to, op } => ctx.send(to, KvMsg::ReadReply { op, versions }),
+            Reader::Own { op } => {
+                let me = self.me();
+                if let Some(Coordinating { work: Work::Read { answers, .. }, .. }) = self.pending.get_mut(op)
+                {
+                    answers.push((me, versions));
+                    self.progress_read(ctx, op, false);
+                }
+            }
+        }
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_, KvNode>, from: NodeId, msg: &KvMsg) {
@@ -765,10 +837,7 @@ impl Server {
             KvMsg::Put { req, key, value, context } => {
                 self.coordinate_put(ctx, from, *req, *key, *value, context)
             }
-            KvMsg::Read { op, key } => {
-                let versions = self.local_versions(*key);
-                ctx.send(from, KvMsg::ReadReply { op: *op, versions });
-            }
+            KvMsg::Read { op, key } => self.lookup(ctx, *key, Reader::Peer { to: from, op: *op }),
             KvMsg::Write { op, key, version, hint } => {
                 self.keep(ctx, *key, version.clone(), *hint);
                 ctx.send(from, KvMsg::WriteAck { op: *op });
@@ -833,6 +902,7 @@ impl Server {
                 ctx.set_timer(self.cluster.params.handoff_interval_us, KvTimer::Handoff);
             }
             KvTimer::AntiEntropy => self.start_sync(ctx),
+            KvTimer::DiskRead { key, reader } => self.answer(ctx, key, reader),
             _ => {}
         }
     }
@@ -853,19 +923,25 @@ impl Server {
     fn coordinate_get(&mut self, ctx: &mut Ctx<'_, KvNode>, client: NodeId, req: u64, key: Key) {
         let targets = self.targets(key);
         let (op, timer) = self.start_op(ctx);
-        let mut answers = Vec::with_capacity(targets.len());
+        let mut own = false;
         for &(r, _) in &targets {
             if r == self.me() {
-                answers.push((r, self.local_versions(key)));
+                own = true;
             } else {
                 ctx.send(r, KvMsg::Read { op, key });
             }
         }
         let asked = targets.len() as u32;
+        let answers = Vec::with_capacity(targets.len());
         self.pending.insert(
             op,
             Coordinating { client, req, key, timer, work: Work::Read { answers, asked, replied: false } },
         );
+        if own {
+            // Answers now (no disk, or the filter says no) or after its own disk read.
+            self.lookup(ctx, key, Reader::Own { op });
+            return;
+        }
         self.progress_read(ctx, op, false);
     }
 
@@ -1143,8 +1219,9 @@ impl Client {
     }
 
     fn read(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, via: Option<u32>, then: Option<Then>) {
-        if key >= self.cluster.params.workload.keys {
-            ctx.note(format!("no key {} (keys are k0 to k{})", key, self.cluster.params.workload.keys - 1));
+        let space = self.cluster.key_space();
+        if key >= space {
+            ctx.note(format!("no key {} (keys are k0 to k{})", key, space - 1));
             return;
         }
         let to = self.coordinator(ctx, key, via);
@@ -1237,7 +1314,10 @@ impl Client {
             KvTimer::Arrival => {
                 let w = &self.cluster.params.workload;
                 let write = ctx.rng().random::<f64>() < w.write_share;
-                let key = self.cluster.pick_key(ctx.rng());
+                let mut key = self.cluster.pick_key(ctx.rng());
+                if !write && w.absent_share > 0.0 && ctx.rng().random::<f64>() < w.absent_share {
+                    key = w.keys + ctx.rng().random_range(0..w.keys);
+                }
                 if write && w.read_before_write {
                     self.read(ctx, key, None, Some(Then::Write));
                 } else if write {
@@ -1257,7 +1337,11 @@ impl Client {
             KvTimer::ProbeRead { key, written, delay } => {
                 self.read(ctx, key, None, Some(Then::ProbeRead { written: *written, delay }));
             }
-            KvTimer::Deadline { .. } | KvTimer::Gossip | KvTimer::Handoff | KvTimer::AntiEntropy => {}
+            KvTimer::Deadline { .. }
+            | KvTimer::Gossip
+            | KvTimer::Handoff
+            | KvTimer::AntiEntropy
+            | KvTimer::DiskRead { .. } => {}
         }
     }
 

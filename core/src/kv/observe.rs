@@ -47,6 +47,17 @@ impl Tally {
     }
 }
 
+/// What the servers' disks did (with a disk simulated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiskStats {
+    /// Disk reads made.
+    pub reads: u64,
+    /// Reads that found nothing: the Bloom filter's false positives when it is on.
+    pub empty: u64,
+    /// Lookups the Bloom filter answered "no" to, without touching the disk.
+    pub skipped: u64,
+}
+
 /// The run's statistics.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KvStats {
@@ -69,6 +80,7 @@ pub struct KvStats {
     /// their replica and deleted.
     pub hints_stored: u64,
     pub hints_handed_off: u64,
+    pub disk: DiskStats,
     /// Per interval of simulated time, by when the client got its answer: operations that
     /// succeeded (slot `ANSWERED`), failed (`FAILED`) and reads the checker found stale (`STALE`).
     pub timeline: Timeline<3>,

@@ -264,6 +264,7 @@ fn busy(n: u32, w: u32, r: u32, seed: u64) -> KvScenario {
                 read_before_write: true,
                 keys: 20,
                 zipf: 1.0,
+                absent_share: 0.0,
                 probe: None,
             },
             keep_history: true,
