@@ -11,11 +11,14 @@
 //! - [`checker`]: stale reads and lost writes over the history of client operations.
 //! - [`observe`]: what the run records for the page.
 //! - [`experiments`]: the notes' claims about quorums, measured.
+//! - [`bloom`]: the Bloom filter of the read path ("Fast Lookup"): sizing, the filter, its
+//!   measured false-positive rate, and the Bloom filter page's demo and experiments.
 //!
 //! Partitioning uses [`crate::hashing::Ring`]: key `k{i}` is stored on `replicas(k{i}, N)`, the
 //! next N distinct servers clockwise from the key's SHA-1 position (the notes: "copy data onto the
 //! next three unique servers towards the clockwise direction").
 
+pub mod bloom;
 pub mod checker;
 pub mod clock;
 pub mod experiments;
