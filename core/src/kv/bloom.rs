@@ -419,23 +419,23 @@ pub const PLOT_MAX_BITS: u64 = 1 << 24;
 pub const PLOT_QUERIES: u64 = 10_000;
 
 /// The page's two live plots for `m` bits and `k` hashes, `n` expected items: the rate as the
-/// filter fills (to [`plot_items`]) and the rate against k for `n` items (to [`plot_hashes`]).
-pub fn plot_sweeps(
-    bits: u64,
-    hashes: u32,
-    items: u64,
-    seed: u64,
-) -> Result<(Vec<FprPoint>, Vec<FprPoint>), String> {
+/// filter fills (to [`plot_items`]) and the rate against k for `n` items (to [`plot_hashes`]),
+/// each a value or the reason it was not measured.
+pub type Sweep = Result<Vec<FprPoint>, String>;
+
+pub fn plot_sweeps(bits: u64, hashes: u32, items: u64, seed: u64) -> (Sweep, Sweep) {
     if bits > PLOT_MAX_BITS {
-        return Err(format!(
+        let why = format!(
             "The plots measure filters of up to {} bits (2^24); for larger ones, trust the formula.",
             format::group_digits(PLOT_MAX_BITS as u128)
-        ));
+        );
+        return (Err(why.clone()), Err(why));
     }
-    let by_items = fpr_by_items(bits, hashes, plot_items(bits, hashes), 10, PLOT_QUERIES, seed)?;
-    let by_hashes = fpr_by_hashes(bits, items, plot_hashes(bits, items), PLOT_QUERIES, seed)
-        .map_err(|e| format!("{e} (the plot against k inserts n items for every k: choose a smaller n)"))?;
-    Ok((by_items, by_hashes))
+    let by_items = fpr_by_items(bits, hashes, plot_items(bits, hashes), 10, PLOT_QUERIES, seed);
+    let by_hashes = fpr_by_hashes(bits, items, plot_hashes(bits, items), PLOT_QUERIES, seed).map_err(|e| {
+        format!("{e} The plot against k fills a filter with n items for every k: choose a smaller n.")
+    });
+    (by_items, by_hashes)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -392,7 +392,7 @@ fn deep_dive(props: &DeepDiveProps) -> Html {
     );
     let sweeps = use_memo((m.clone(), k.clone(), n.clone()), |(m, k, n)| match (m, k, n) {
         (Ok(m), Ok(k), Ok(n)) => bloom::plot_sweeps(*m, *k, *n, 1),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e.clone()),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => (Err(e.clone()), Err(e.clone())),
     });
     let explain = html! {
         <p>{ "Each item is hashed once with 128-bit XXH3; its k bit positions are (h1 + i·h2) mod m for i = 0 … k−1, with h1 \
@@ -400,22 +400,23 @@ fn deep_dive(props: &DeepDiveProps) -> Html {
               hashes). A bit is still 0 after n items with probability about e^(−kn/m), so an absent item finds all k \
               bits set with probability (1 − e^(−kn/m))^k, lowest at k = (m/n) ln 2." }</p>
     };
-    let plots = match &*sweeps {
-        Ok((by_items, by_k)) => {
-            let (m, n) = (by_items[0].bits, by_k[0].items);
-            html! {
-                <div class="bf-plots">
-                    <FprPlot caption={format!("False-positive rate as the filter fills (m = {}, k = {})", count(m), by_items[0].hashes)}
-                        points={by_items.clone()} by_k=false />
-                    <FprPlot caption={format!("False-positive rate against k (m = {}, n = {})", count(m), count(n))}
-                        points={by_k.clone()} by_k=true optimum={bloom::optimal_hashes(m, n)} />
-                </div>
-            }
+    let plot = |sweep: &bloom::Sweep, by_k: bool| match sweep {
+        Ok(points) if !points.is_empty() => {
+            let (m, n, k) = (points[0].bits, points[0].items, points[0].hashes);
+            let caption = if by_k {
+                format!("False-positive rate against k (m = {}, n = {})", count(m), count(n))
+            } else {
+                format!("False-positive rate as the filter fills (m = {}, k = {k})", count(m))
+            };
+            let optimum = by_k.then(|| bloom::optimal_hashes(m, n));
+            html! { <FprPlot {caption} points={points.clone()} {by_k} {optimum} /> }
         }
+        Ok(_) => Html::default(),
         Err(e) => {
             html! { <p class="bf-blocked" role="status"><span aria-hidden="true">{ "✕ " }</span>{ e.clone() }</p> }
         }
     };
+    let plots = html! { <div class="bf-plots">{ plot(&sweeps.0, false) }{ plot(&sweeps.1, true) }</div> };
     html! {
         <>
             { explain }
