@@ -178,13 +178,13 @@ fn running(props: &RunningProps) -> Html {
             let f = &demo.filter;
             html! {
                 <>
-                    <BitGrid demo={props.demo.clone()} adding={adding.clone()} checking={checking.clone()} />
+                    { bit_grid(demo, &adding, &checking) }
                     <p class="bf-stats">
                         { format!("m = {} bits, k = {}, n = {} item{} added · {} bits set (fill {}) · formula (1 − e^(−kn/m))^k = {} false positives",
                             count(f.bits()), f.hashes(), f.items(), if f.items() == 1 { "" } else { "s" },
                             count(f.bits_set()), pct(f.fill_ratio()), pct(bloom::false_positive_rate(f.bits(), f.hashes(), f.items()))) }
                     </p>
-                    if let Some(c) = &checking { <AnswerView check={c.clone()} item={query.trim().to_string()} /> }
+                    if let Some(c) = &checking { { answer_view(c, query.trim()) } }
                     if let Some(c) = &adding { <p class="bf-adds">{ format!("\"{}\" would set bits {}.", add.trim(), list(&c.indices)) }</p> }
                 </>
             }
@@ -212,7 +212,7 @@ fn running(props: &RunningProps) -> Html {
                     { field("m", "Size m (bits)", "The number of bits in the filter", m_err) }
                     { field("k", "Hashes k", "How many bits each item sets and each check reads", k_err) }
                 </div>
-                <Sizer inputs={inputs.clone()} set={set.clone()} />
+                { sizer(inputs, set) }
             </div>
         </div>
     }
@@ -222,31 +222,24 @@ fn list(indices: &[u64]) -> String {
     indices.iter().map(|i| count(*i)).collect::<Vec<_>>().join(", ")
 }
 
-#[derive(Properties, PartialEq)]
-struct SizerProps {
-    inputs: Inputs,
-    set: Callback<Vec<(&'static str, String)>>,
-}
-
 /// "Size it for n items at p": the formulas' m and k, and a button that puts them in the fields.
-#[function_component(Sizer)]
-fn sizer(props: &SizerProps) -> Html {
-    let (n, p) = (bloom::parse_items(&props.inputs.get("n")), bloom::parse_rate(&props.inputs.get("p")));
+fn sizer(inputs: &Inputs, set: &Callback<Vec<(&'static str, String)>>) -> Html {
+    let (n, p) = (bloom::parse_items(&inputs.get("n")), bloom::parse_rate(&inputs.get("p")));
     let sizing = match (&n, &p) {
         (Ok(n), Ok(p)) => Some(Sizing::for_items(*n, *p)),
         _ => None,
     };
     let field = |key: &'static str, label: &'static str, help: &'static str, error: Option<String>| {
-        let set = props.set.clone();
+        let set = set.clone();
         html! {
-            <TextField id={format!("bf-{key}")} label={label} help={help} value={props.inputs.get(key)}
+            <TextField id={format!("bf-{key}")} label={label} help={help} value={inputs.get(key)}
                 error={error.map(AttrValue::from)} inputmode="decimal"
                 oninput={Callback::from(move |v: String| set.emit(vec![(key, v)]))} />
         }
     };
     let size_err = sizing.as_ref().and_then(|s| s.as_ref().err().cloned());
     let fill = {
-        let set = props.set.clone();
+        let set = set.clone();
         let s = sizing.clone().and_then(Result::ok);
         Callback::from(move |_| {
             if let Some(s) = s {
@@ -269,18 +262,9 @@ fn sizer(props: &SizerProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct BitGridProps {
-    demo: Rc<Result<Demo, String>>,
-    adding: Option<Check>,
-    checking: Option<Check>,
-}
-
 /// The bit array as an SVG grid of at most [`MAX_CELLS`] cells; the checked item's bits are
 /// outlined (a dot when set, a cross when 0) and the bits an item being typed would set are dashed.
-#[function_component(BitGrid)]
-fn bit_grid(props: &BitGridProps) -> Html {
-    let Ok(demo) = &*props.demo else { return Html::default() };
+fn bit_grid(demo: &Demo, adding: &Option<Check>, checking: &Option<Check>) -> Html {
     let (per, cells) = demo.cells(MAX_CELLS);
     let cols = if cells.len() <= 64 { 16 } else { 32 };
     let rows = cells.len().div_ceil(cols);
@@ -329,24 +313,16 @@ fn bit_grid(props: &BitGridProps) -> Html {
         <figure class="bf-grid">
             <svg viewBox={format!("-1 -1 {} {}", cols * 10 + 1, rows * 10 + 1)} role="img" aria-label={caption.clone()}>
                 { for grid }
-                { marks(&props.adding, true) }
-                { marks(&props.checking, false) }
+                { marks(adding, true) }
+                { marks(checking, false) }
             </svg>
             <figcaption>{ caption }{ " Outlined: the bits the checked item reads (● set, ✕ 0); dashed: the bits the item being added would set." }</figcaption>
         </figure>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct AnswerProps {
-    check: Check,
-    item: String,
-}
-
 /// The filter's answer for the checked item, with colour and an icon.
-#[function_component(AnswerView)]
-fn answer_view(props: &AnswerProps) -> Html {
-    let c = &props.check;
+fn answer_view(c: &Check, item: &str) -> Html {
     let zero = c.indices.iter().zip(&c.set).find(|(_, on)| !**on).map(|(i, _)| *i);
     let (class, icon, head, rest) = match c.answer {
         Answer::No => (
@@ -372,7 +348,7 @@ fn answer_view(props: &AnswerProps) -> Html {
     html! {
         <p class={class} aria-live="polite">
             <span aria-hidden="true">{ icon }{ " " }</span><strong>{ head }</strong>
-            { format!(" for \"{}\": {} It reads bits {}.", props.item, rest, list(&c.indices)) }
+            { format!(" for \"{}\": {} It reads bits {}.", item, rest, list(&c.indices)) }
         </p>
     }
 }
@@ -409,7 +385,7 @@ fn deep_dive(props: &DeepDiveProps) -> Html {
                 format!("False-positive rate as the filter fills (m = {}, k = {k})", count(m))
             };
             let optimum = by_k.then(|| bloom::optimal_hashes(m, n));
-            html! { <FprPlot {caption} points={points.clone()} {by_k} {optimum} /> }
+            fpr_plot(caption, points, by_k, optimum)
         }
         Ok(_) => Html::default(),
         Err(e) => {
@@ -427,38 +403,27 @@ fn deep_dive(props: &DeepDiveProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct FprPlotProps {
-    caption: AttrValue,
-    points: Vec<FprPoint>,
-    /// Against k (else against items inserted).
-    by_k: bool,
-    /// The optimal k, marked with a dotted line.
-    #[prop_or_default]
-    optimum: Option<f64>,
-}
-
 /// Measured rates as dots, the formula dashed, and the optimum k dotted.
-#[function_component(FprPlot)]
-fn fpr_plot(props: &FprPlotProps) -> Html {
-    let x = |p: &FprPoint| if props.by_k { p.hashes as f64 } else { p.items as f64 };
-    let top = props.points.iter().flat_map(|p| [p.measured, p.theory]).fold(0.0, f64::max).max(1e-4) * 1.05;
-    let x_max = props.points.iter().map(x).fold(1.0, f64::max);
+/// Against k when `by_k` (else against items inserted), with the optimal k marked when given.
+fn fpr_plot(caption: String, points: &[FprPoint], by_k: bool, optimum: Option<f64>) -> Html {
+    let x = |p: &FprPoint| if by_k { p.hashes as f64 } else { p.items as f64 };
+    let top = points.iter().flat_map(|p| [p.measured, p.theory]).fold(0.0, f64::max).max(1e-4) * 1.05;
+    let x_max = points.iter().map(x).fold(1.0, f64::max);
     let mut series = vec![
         Series {
             label: "measured".into(),
-            points: props.points.iter().map(|p| (x(p), p.measured)).collect(),
+            points: points.iter().map(|p| (x(p), p.measured)).collect(),
             mark: Mark::Dots,
             class: "series-a".into(),
         },
         Series {
             label: "(1 − e^(−kn/m))^k".into(),
-            points: props.points.iter().map(|p| (x(p), p.theory)).collect(),
+            points: points.iter().map(|p| (x(p), p.theory)).collect(),
             mark: Mark::Dashed,
             class: "series-b".into(),
         },
     ];
-    if let Some(o) = props.optimum.filter(|o| o.is_finite() && *o <= x_max) {
+    if let Some(o) = optimum.filter(|o| o.is_finite() && *o <= x_max) {
         series.push(Series {
             label: format!("optimal k = {}", format::significant(o, 3)).into(),
             points: vec![(o, 0.0), (o, top)],
@@ -466,9 +431,9 @@ fn fpr_plot(props: &FprPlotProps) -> Html {
             class: "series-stale".into(),
         });
     }
-    let x_label = if props.by_k { "hash functions k" } else { "items inserted n" };
+    let x_label = if by_k { "hash functions k" } else { "items inserted n" };
     html! {
-        <XyPlot caption={props.caption.clone()}
+        <XyPlot caption={caption}
             x={Axis { label: x_label.into(), log: false, min: 0.0, max: x_max, ticks: round_ticks(x_max, format::count) }}
             y={Axis { label: "false-positive rate".into(), log: false, min: 0.0, max: top, ticks: round_ticks(top, pct) }}
             {series} />
@@ -521,36 +486,30 @@ fn experiments() -> Html {
         <ul class="experiments">
             <ExperimentCard claim="The measured false-positive rate over 100,000 absent items is within 15 % of (1 − e^(−kn/m))^k."
                 source="Bloom 1970; the notes, \"Bloom Filter\"" run={run_fpr}>
-                if let Some(p) = &*by_items { <FprPlot caption="Measured while filling to 2n" points={p.clone()} by_k=false /> }
+                if let Some(p) = &*by_items { { fpr_plot("Measured while filling to 2n".into(), p, false, None) } }
             </ExperimentCard>
             <ExperimentCard claim="For a given m and n, the rate is lowest at k = (m/n) ln 2 hashes."
                 source="Bloom 1970; Broder and Mitzenmacher 2004" run={run_k}>
-                if let Some((p, o)) = &*by_k { <FprPlot caption="Measured against k" points={p.clone()} by_k=true optimum={*o} /> }
+                if let Some((p, o)) = &*by_k { { fpr_plot("Measured against k".into(), p, true, Some(*o)) } }
             </ExperimentCard>
             <ExperimentCard claim="An item cannot be removed: clearing its k bits makes other items that share them test \"no\" (false negatives)."
                 source="the notes: \"it never forgets\"; counting filters, Fan et al. 2000" run={run_removal} />
             <ExperimentCard claim="Sized by m = −n ln p / (ln 2)², a filter delivers the rate asked for: 9.6 bits per item for 1 %, at any scale."
                 source="the notes, \"Bloom Filter\"; Kirsch and Mitzenmacher 2006" run={run_sizing}>
-                if let Some(r) = &*rows { <SizingTable rows={r.clone()} /> }
+                if let Some(r) = &*rows { { sizing_table(r) } }
             </ExperimentCard>
         </ul>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct SizingTableProps {
-    rows: Vec<bloom::SizingRow>,
-}
-
-#[function_component(SizingTable)]
-fn sizing_table(props: &SizingTableProps) -> Html {
+fn sizing_table(rows: &[bloom::SizingRow]) -> Html {
     html! {
         <div class="table-scroll">
             <table class="bf-sizes">
                 <thead><tr><th scope="col">{ "n" }</th><th scope="col">{ "p" }</th><th scope="col" class="num">{ "m (bits)" }</th>
                     <th scope="col" class="num">{ "memory" }</th><th scope="col" class="num">{ "k" }</th></tr></thead>
                 <tbody>
-                    { for props.rows.iter().map(|r| html! {
+                    { for rows.iter().map(|r| html! {
                         <tr><td>{ count(r.items) }</td><td>{ pct(r.rate) }</td><td class="num">{ count(r.sizing.bits) }</td>
                             <td class="num">{ format::bytes(r.sizing.memory_bytes()) }</td><td class="num">{ r.sizing.hashes }</td></tr>
                     }) }
