@@ -96,6 +96,14 @@ test('bloom page: bad m and k get an inline message and the items stay; sizing f
   // A billion items size beyond 2^30 bits: shown, not allocated.
   await page.fill('#bf-n', '1e9');
   assert.match(await page.locator('.bf-sizer .formula').textContent(), /= 9,585,058,378 bits \(1\.2 GB\)/);
+  // The largest filter the page allocates (2^30 bits, 128 MiB) is drawn as 1,024 cells; the plots
+  // leave it to the formula, with one message.
+  await page.fill('#bf-m', '1073741824');
+  await page.waitForFunction(() => document.querySelector('.bf-grid figcaption')?.textContent.includes('1,073,741,824'));
+  assert.equal(await page.locator('.bf-grid rect.bf-cell').count(), 1024);
+  assert.match(await page.locator('.bf-grid figcaption').textContent(), /drawn as 1,024 cells of 1,048,576 bits each/);
+  assert.deepEqual(await page.locator('#deep-dive .bf-blocked').allTextContents(),
+    ['✕ The plots measure filters of up to 16,777,216 bits (2^24); for larger ones, trust the formula.']);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   await assertClean(page, problems);

@@ -305,7 +305,7 @@ fn bit_grid(demo: &Demo, adding: &Option<Check>, checking: &Option<Check>) -> Ht
         format!(
             "The {} bits drawn as {} cells of {} bits each: filled = all set, pale = some set.",
             count(demo.filter.bits()),
-            cells.len(),
+            count(cells.len() as u64),
             count(per)
         )
     };
@@ -392,7 +392,13 @@ fn deep_dive(props: &DeepDiveProps) -> Html {
             html! { <p class="bf-blocked" role="status"><span aria-hidden="true">{ "✕ " }</span>{ e.clone() }</p> }
         }
     };
-    let plots = html! { <div class="bf-plots">{ plot(&sweeps.0, false) }{ plot(&sweeps.1, true) }</div> };
+    // One message when both plots are blocked for the same reason.
+    let second = if sweeps.1.is_err() && sweeps.0.as_ref().err() == sweeps.1.as_ref().err() {
+        Html::default()
+    } else {
+        plot(&sweeps.1, true)
+    };
+    let plots = html! { <div class="bf-plots">{ plot(&sweeps.0, false) }{ second }</div> };
     html! {
         <>
             { explain }
