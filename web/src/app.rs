@@ -24,6 +24,8 @@ pub enum Route {
     Shortener,
     #[at("/kv-store")]
     KvStore,
+    #[at("/bloom")]
+    Bloom,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -38,6 +40,7 @@ fn switch(route: Route) -> Html {
         Route::Ids => html! { <pages::ids::IdsPage /> },
         Route::Shortener => html! { <pages::shortener::ShortenerPage /> },
         Route::KvStore => html! { <pages::kv_store::KvStorePage /> },
+        Route::Bloom => html! { <pages::bloom::BloomPage /> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }
 }

@@ -412,6 +412,32 @@ pub fn plot_hashes(bits: u64, items: u64) -> u32 {
     if optimum.is_finite() { (libm::ceil(2.0 * optimum) as u32 + 2).clamp(4, 32) } else { 32 }
 }
 
+/// The largest filter the page's live plots measure (2^24 bits, 2 MiB): each plot builds up to 32
+/// filters, so larger sizes are left to the formula.
+pub const PLOT_MAX_BITS: u64 = 1 << 24;
+/// Absent items each point of the page's live plots is measured with.
+pub const PLOT_QUERIES: u64 = 10_000;
+
+/// The page's two live plots for `m` bits and `k` hashes, `n` expected items: the rate as the
+/// filter fills (to [`plot_items`]) and the rate against k for `n` items (to [`plot_hashes`]),
+/// each a value or the reason it was not measured.
+pub type Sweep = Result<Vec<FprPoint>, String>;
+
+pub fn plot_sweeps(bits: u64, hashes: u32, items: u64, seed: u64) -> (Sweep, Sweep) {
+    if bits > PLOT_MAX_BITS {
+        let why = format!(
+            "The plots measure filters of up to {} bits (2^24); for larger ones, trust the formula.",
+            format::group_digits(PLOT_MAX_BITS as u128)
+        );
+        return (Err(why.clone()), Err(why));
+    }
+    let by_items = fpr_by_items(bits, hashes, plot_items(bits, hashes), 10, PLOT_QUERIES, seed);
+    let by_hashes = fpr_by_hashes(bits, items, plot_hashes(bits, items), PLOT_QUERIES, seed).map_err(|e| {
+        format!("{e} The plot against k fills a filter with n items for every k: choose a smaller n.")
+    });
+    (by_items, by_hashes)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The page's demo: a filter of the items a person typed
 
@@ -928,6 +954,8 @@ mod tests {
         let r = fpr_experiment(1_000, 0.01, 100_000, EXPERIMENT_SEED).unwrap();
         assert_eq!(r.sizing, Sizing { bits: 9_586, hashes: 7 });
         assert_eq!(r.point.queries, 100_000);
+        // Pinned: web/tests/bloom.rs checks that wasm32 counts the same.
+        assert_eq!(r.point.false_positives, 931);
         let off = (r.point.measured - r.point.theory).abs() / r.point.theory;
         assert!(off <= 0.15, "measured {} against {}", r.point.measured, r.point.theory);
         assert!(r.outcome.reproduced);

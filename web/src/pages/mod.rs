@@ -1,5 +1,6 @@
 //! One module per page, and the list of system pages that the home page and the navigation show.
 
+pub mod bloom;
 pub mod estimate;
 pub mod hashing;
 pub mod home;
@@ -64,5 +65,12 @@ pub const SYSTEMS: &[SystemPage] = &[
         title: "Key-value store",
         promise: "Tune N, W and R on a Dynamo-style cluster, crash and partition its servers, follow every message \
                   on a space-time diagram, and see, measured, when a read comes back stale and what vector clocks keep.",
+    },
+    SystemPage {
+        route: Route::Bloom,
+        short: "Bloom filter",
+        title: "Bloom filter",
+        promise: "Add items to a bit array, ask about others, and see why the answer is a certain no or a nervous \
+                  probably yes, what each percent of false positives costs in bits, and why an item can never be removed.",
     },
 ];
