@@ -181,7 +181,7 @@ fn running(props: &RunningProps) -> Html {
                     { bit_grid(demo, &adding, &checking) }
                     <p class="bf-stats">
                         { format!("m = {} bits, k = {}, n = {} item{} added · {} bits set (fill {}) · formula (1 − e^(−kn/m))^k = {} false positives",
-                            count(f.bits()), f.hashes(), f.items(), if f.items() == 1 { "" } else { "s" },
+                            count(f.bits()), f.hashes(), count(f.items()), if f.items() == 1 { "" } else { "s" },
                             count(f.bits_set()), pct(f.fill_ratio()), pct(bloom::false_positive_rate(f.bits(), f.hashes(), f.items()))) }
                     </p>
                     if let Some(c) = &checking { { answer_view(c, query.trim()) } }
