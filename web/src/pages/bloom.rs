@@ -403,7 +403,8 @@ fn deep_dive(props: &DeepDiveProps) -> Html {
         <>
             { explain }
             { plots }
-            <p class="note">{ format!("Measured on {} absent items per point (seed 1); the plot against k uses the n of the sizing fields.",
+            <p class="note">{ format!("Measured on {} absent items per point (seed 1); the plot against k uses the n of the sizing fields. \
+                A small filter's rate scatters around the formula, which is an average over all filters of that size.",
                 count(bloom::PLOT_QUERIES)) }</p>
         </>
     }
