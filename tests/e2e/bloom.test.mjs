@@ -1,8 +1,9 @@
 // The Bloom filter page, end to end: the default filter (m = 48, k = 3, apple, banana, cherry)
-// answers "probably yes" for an added item and "no" for an absent one (inputs whose bits the core
-// tests pin), an item added in the UI is found and survives a reload with the query, bad m and k
-// get core's messages inline without losing the items, "size it" fills m and k, a link with many
-// items shows a false positive, and an experiment runs with its figure, on desktop and phone.
+// answers "probably yes" for an added item and "no" for an absent one (bit positions worked out
+// natively with the core), an item added in the UI is found and survives a reload with the query,
+// an empty or repeated item and bad m, k, n or p get core's messages inline without losing the
+// items, "size it" fills m and k, the 2^30-bit filter draws 1,024 cells, a link with many items
+// shows a false positive, and the experiments run with their figures, on desktop and phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serveSite, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
@@ -58,9 +59,12 @@ test('bloom page: added items are probably in, absent ones are not, and the stat
   assert.match(await answer(page), /^● Probably yes for "date"/);
   assert.equal(await page.locator('.bf-grid rect.bf-cell.bf-on').count(), 12);
 
-  // An empty item is refused with a message; nothing is added.
+  // An empty item and one already added are refused with a message; nothing is added.
   await page.click('.bf-add button[type="submit"]');
   assert.match(await page.locator('#bf-add-error').textContent(), /Type an item to add/);
+  await page.fill('#bf-add', 'apple');
+  await page.click('.bf-add button[type="submit"]');
+  assert.match(await page.locator('#bf-add-error').textContent(), /"apple" is already added/);
   assert.equal(await page.locator('.bf-items li').count(), 4);
   await assertClean(page, problems);
   await context.close();

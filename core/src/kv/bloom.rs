@@ -418,11 +418,11 @@ pub const PLOT_MAX_BITS: u64 = 1 << 24;
 /// Absent items each point of the page's live plots is measured with.
 pub const PLOT_QUERIES: u64 = 10_000;
 
-/// The page's two live plots for `m` bits and `k` hashes, `n` expected items: the rate as the
-/// filter fills (to [`plot_items`]) and the rate against k for `n` items (to [`plot_hashes`]),
-/// each a value or the reason it was not measured.
+/// A measured sweep, or why it was not measured.
 pub type Sweep = Result<Vec<FprPoint>, String>;
 
+/// The page's two live plots for `m` bits and `k` hashes, `n` expected items: the rate as the
+/// filter fills (to [`plot_items`]) and the rate against k for `n` items (to [`plot_hashes`]).
 pub fn plot_sweeps(bits: u64, hashes: u32, items: u64, seed: u64) -> (Sweep, Sweep) {
     if bits > PLOT_MAX_BITS {
         let why = format!(
@@ -532,7 +532,7 @@ pub fn split_items(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// An item typed to be added: not empty, not too long, and room left.
+/// An item typed to be added: not empty, not too long, not added already, and room left.
 pub fn check_new_item(text: &str, items: &[String]) -> Result<String, String> {
     let item = text.trim();
     if item.is_empty() {
@@ -540,6 +540,9 @@ pub fn check_new_item(text: &str, items: &[String]) -> Result<String, String> {
     }
     if item.chars().count() > MAX_ITEM_CHARS {
         return Err(format!("Keep an item to at most {MAX_ITEM_CHARS} characters."));
+    }
+    if items.iter().any(|i| i == item) {
+        return Err(format!("\"{item}\" is already added: adding it again would set no new bit."));
     }
     if items.len() >= MAX_DEMO_ITEMS {
         return Err(format!("The demo holds at most {MAX_DEMO_ITEMS} items: clear it to start again."));
@@ -993,7 +996,12 @@ mod tests {
         let (per, cells) = Demo::new(10, 1, &[]).unwrap().cells(1024);
         assert_eq!((per, cells), (1, vec![Cell::Empty; 10]));
         assert_eq!(split_items(" a \n\nb\r\n"), vec!["a", "b"]);
-        assert!(check_new_item("  ", &[]).is_err());
+        assert!(check_new_item("  ", &[]).unwrap_err().contains("Type an item"));
+        assert!(check_new_item(&"x".repeat(65), &[]).unwrap_err().contains("at most 64 characters"));
+        assert!(check_new_item(" a ", &items[..0]).is_ok_and(|i| i == "a"));
+        assert!(check_new_item("user3", &items).unwrap_err().contains("already added"));
+        let full: Vec<String> = (0..MAX_DEMO_ITEMS).map(|i| i.to_string()).collect();
+        assert!(check_new_item("new", &full).unwrap_err().contains("at most 200 items"));
     }
 
     proptest! {
@@ -1012,6 +1020,27 @@ mod tests {
             }
             prop_assert!(filter.bits_set() <= bits);
             prop_assert_eq!(filter.bits_set(), filter.ones_in(0, bits));
+        }
+
+        #[test]
+        fn any_typed_text_is_a_value_or_a_message(text in ".{0,80}") {
+            if let Ok(m) = parse_bits(&text) {
+                prop_assert!((1..=MAX_BITS).contains(&m));
+            }
+            if let Ok(k) = parse_hashes(&text) {
+                prop_assert!((1..=MAX_HASHES).contains(&k));
+            }
+            prop_assert!(parse_items(&text).is_err_and(|e| !e.is_empty()) || parse_items(&text).unwrap() >= 1);
+            if let Ok(p) = parse_rate(&text) {
+                prop_assert!(p > 0.0 && p < 1.0);
+            }
+            let items = split_items(&text);
+            prop_assert!(items.iter().all(|i| !i.is_empty() && i.chars().count() <= MAX_ITEM_CHARS));
+            let _ = check_new_item(&text, &items);
+            let demo = Demo::new(100, 3, &items).unwrap();
+            for item in &items {
+                prop_assert_ne!(demo.check(item).answer, Answer::No);
+            }
         }
 
         #[test]

@@ -181,7 +181,7 @@ fn running(props: &RunningProps) -> Html {
                     { bit_grid(demo, &adding, &checking) }
                     <p class="bf-stats">
                         { format!("m = {} bits, k = {}, n = {} item{} added · {} bits set (fill {}) · formula (1 − e^(−kn/m))^k = {} false positives",
-                            count(f.bits()), f.hashes(), f.items(), if f.items() == 1 { "" } else { "s" },
+                            count(f.bits()), f.hashes(), count(f.items()), if f.items() == 1 { "" } else { "s" },
                             count(f.bits_set()), pct(f.fill_ratio()), pct(bloom::false_positive_rate(f.bits(), f.hashes(), f.items()))) }
                     </p>
                     if let Some(c) = &checking { { answer_view(c, query.trim()) } }
@@ -403,7 +403,8 @@ fn deep_dive(props: &DeepDiveProps) -> Html {
         <>
             { explain }
             { plots }
-            <p class="note">{ format!("Measured on {} absent items per point (seed 1); the plot against k uses the n of the sizing fields.",
+            <p class="note">{ format!("Measured on {} absent items per point (seed 1); the plot against k uses the n of the sizing fields. \
+                A small filter's rate scatters around the formula, which is an average over all filters of that size.",
                 count(bloom::PLOT_QUERIES)) }</p>
         </>
     }
