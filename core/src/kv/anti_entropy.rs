@@ -93,9 +93,18 @@ pub type Bucket = Vec<(Key, Vec<Version>)>;
 
 /// The keys two servers both replicate, ascending.
 pub fn shared_keys(cluster: &Cluster, a: NodeId, b: NodeId) -> Vec<Key> {
+    if let Some(keys) = cluster.shared_keys_of(a, b) {
+        return keys.to_vec();
+    }
+    keys_in_common(cluster, a, b)
+}
+
+/// The keys clients write whose preference lists name both `a` and `b`, by a scan.
+pub(crate) fn keys_in_common(cluster: &Cluster, a: NodeId, b: NodeId) -> Vec<Key> {
     cluster
         .prefs
         .iter()
+        .take(cluster.params.workload.keys as usize)
         .enumerate()
         .filter(|(_, p)| p.contains(&a) && p.contains(&b))
         .map(|(k, _)| k as Key)
@@ -211,7 +220,7 @@ pub fn walk(a: &ReplicaTree, b: &ReplicaTree) -> Walk {
         if differ.is_empty() {
             break;
         }
-        if receiver.is_leaf_level(level) || level > 64 {
+        if receiver.is_leaf_level(level) {
             w.bucket_bytes = differ
                 .iter()
                 .map(|&i| {

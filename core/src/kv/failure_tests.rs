@@ -246,3 +246,39 @@ fn the_bloom_filter_lets_a_read_of_a_missing_key_skip_the_disk() {
         assert!(f.contains(b"k0") && f.items() == 1, "every replica of k0 has it in its filter");
     }
 }
+
+#[test]
+fn a_live_anti_entropy_session_costs_what_the_walk_predicts() {
+    let p = KvParams {
+        read_repair: false,
+        anti_entropy: AntiEntropyParams { interval_us: 1_000 * MS, buckets: 16, ..AntiEntropyParams::on() },
+        workload: Workload { clients: 1, ops_per_s: 0.0, keys: 64, ..Workload::default() },
+        keep_history: true,
+        ..small(2, 2, 1, 1)
+    };
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(3, p);
+    fault(&mut s, 0, Fault::Crash { node: NodeId(1) });
+    for k in 0..64 {
+        put(&mut s, 10 * MS + u64::from(k) * MS, c1, k, Some(0));
+    }
+    fault(&mut s, 100 * MS, Fault::Recover { node: NodeId(1) });
+    // S2 missed every write; nothing changes the stores until a session repairs them.
+    let before = run(&s, 101 * MS);
+    let walks = [
+        anti_entropy::compare(&before, NodeId(0), NodeId(1)).unwrap().walk,
+        anti_entropy::compare(&before, NodeId(1), NodeId(0)).unwrap().walk,
+    ];
+    assert!(walks[0].buckets().len() > 8, "{:?}", walks[0].buckets());
+    let after = run(&s, 3_000 * MS);
+    let o = after.observer();
+    let r = o.recent_syncs.iter().find(|r| r.repaired > 0).expect("a session repaired S2");
+    let w = &walks[r.initiator as usize];
+    assert_eq!(
+        (r.hash_bytes, r.bucket_bytes, r.buckets_sent, r.rounds),
+        (w.hash_bytes, w.bucket_bytes, 2 * w.buckets().len() as u64, w.sent.len() as u32),
+        "{r:?}"
+    );
+    assert_eq!(r.full_bytes, w.full_bytes);
+    assert_eq!(r.repaired, 64);
+}

@@ -9,12 +9,15 @@
 //! - a heartbeat is a pair (generation, counter). The generation is durable and grows on every
 //!   restart (Cassandra's "generation"), so a recovered server's first heartbeat already beats
 //!   every one it sent before it crashed, although its counter restarts from 0;
-//! - on receiving a list, a server keeps, member by member, the larger heartbeat; if it grew, the
-//!   member is alive and the time (on the receiver's own clock) is remembered;
-//! - a member whose heartbeat has not grown for `suspect_after` is suspected, and for
-//!   `fail_after` is marked down;
+//! - every row travels with its age: how long ago its sender saw that heartbeat grow. On
+//!   receiving a list, a server keeps, member by member, the larger heartbeat, and dates it by
+//!   the age (on its own clock), so that an old heartbeat still spreading after its member
+//!   crashed does not pass for a fresh one; a member suspected or down is alive again only if
+//!   the newer heartbeat is at most `suspect_after` old;
+//! - a member whose heartbeat has not grown for longer than `suspect_after` is suspected, and
+//!   for longer than `fail_after` is marked down;
 //! - the notes' rumour: a server that hears "X is down" checks its own list, and if its own record
-//!   of X has not grown for `suspect_after` either, it agrees and marks X down at once. A server
+//!   of X has not grown for longer than `suspect_after` either, it agrees and marks X down at once. A server
 //!   that heard from X recently ignores the rumour (it is the rumour's sender that is cut off).
 //!
 //! Because the freshest heartbeat of a member reaches every server in O(log N) rounds of
@@ -142,11 +145,12 @@ pub struct Member {
     pub status: Status,
 }
 
-/// One row as it travels in a gossip message: the sender's heartbeat of the member and whether
-/// the sender has marked it down.
+/// One row as it travels in a gossip message: the sender's heartbeat of the member, how long ago
+/// (on the sender's clock) the sender saw it grow, and whether the sender has marked it down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Gossiped {
     pub heartbeat: Heartbeat,
+    pub age_us: Micros,
     pub down: bool,
 }
 
@@ -234,10 +238,14 @@ impl Membership {
     }
 
     /// The list as it is sent.
-    pub fn gossip(&self) -> Vec<Gossiped> {
+    pub fn gossip(&self, now: Micros) -> Vec<Gossiped> {
         self.members
             .iter()
-            .map(|m| Gossiped { heartbeat: m.heartbeat, down: m.status == Status::Down })
+            .map(|m| Gossiped {
+                heartbeat: m.heartbeat,
+                age_us: now.saturating_sub(m.last_increase),
+                down: m.status == Status::Down,
+            })
             .collect()
     }
 
@@ -252,14 +260,15 @@ impl Membership {
             }
             if theirs.heartbeat > mine.heartbeat {
                 mine.heartbeat = theirs.heartbeat;
-                mine.last_increase = now;
-                if mine.status != Status::Alive {
+                mine.last_increase = mine.last_increase.max(now.saturating_sub(theirs.age_us));
+                let fresh = now.saturating_sub(mine.last_increase) <= params.suspect_after_us;
+                if mine.status != Status::Alive && fresh {
                     mine.status = Status::Alive;
                     changes.push(Change::Recovered { member });
                 }
             } else if theirs.down
                 && mine.status != Status::Down
-                && now.saturating_sub(mine.last_increase) >= params.suspect_after_us
+                && now.saturating_sub(mine.last_increase) > params.suspect_after_us
             {
                 mine.status = Status::Down;
                 changes.push(Change::Confirmed { member });
@@ -306,7 +315,7 @@ mod tests {
     }
 
     fn row(generation: u32, counter: u64, down: bool) -> Gossiped {
-        Gossiped { heartbeat: hb(generation, counter), down }
+        Gossiped { heartbeat: hb(generation, counter), age_us: 0, down }
     }
 
     #[test]
@@ -339,9 +348,11 @@ mod tests {
         m.merge(&[row(0, 0, false), row(0, 3, false), row(0, 3, false)], 1_000, &P);
         // 400 µs later a peer says S2 and S3 are down: both records are fresh, so no.
         assert_eq!(m.merge(&[row(0, 0, false), row(0, 3, true), row(0, 3, true)], 1_400, &P), vec![]);
-        // S3's heartbeat grows meanwhile; at 1,500 the S2 record is 500 µs old: believed.
+        // At 1,500 the S2 record is exactly 500 µs old: not stale yet.
+        assert_eq!(m.merge(&[row(0, 0, false), row(0, 3, true), row(0, 3, true)], 1_500, &P), vec![]);
+        // S3's heartbeat grows meanwhile; at 1,501 the S2 record is stale: believed.
         assert_eq!(
-            m.merge(&[row(0, 0, false), row(0, 3, true), row(0, 4, true)], 1_500, &P),
+            m.merge(&[row(0, 0, false), row(0, 3, true), row(0, 4, true)], 1_501, &P),
             vec![Change::Confirmed { member: 1 }],
             "a rumour carrying a newer heartbeat is news that the member lives"
         );
@@ -365,6 +376,24 @@ mod tests {
         assert_eq!(m.merge(&[row(0, 0, false), row(0, 40, true)], 2_200, &P), vec![]);
         assert!(m.is_up(1));
         assert!(hb(1, 0) > hb(0, u64::MAX));
+    }
+
+    #[test]
+    fn an_old_heartbeat_still_spreading_does_not_revive_a_member() {
+        let mut m = Membership::new(0, 2, 0, 0);
+        m.merge(&[row(0, 0, false), row(0, 5, false)], 100, &P);
+        m.expire(1_200, &P);
+        assert_eq!(m.status(1), Status::Down);
+        // A peer still carries S2's heartbeat 0.6, which it saw grow 900 µs ago: S2 has crashed
+        // since. The heartbeat is kept, dated 300, but S2 stays down.
+        let old = Gossiped { heartbeat: hb(0, 6), age_us: 900, down: false };
+        assert_eq!(m.merge(&[row(0, 0, false), old], 1_200, &P), vec![]);
+        assert_eq!(m.members()[1], Member { heartbeat: hb(0, 6), last_increase: 300, status: Status::Down });
+        // One seen grow 100 µs ago revives it.
+        let young = Gossiped { heartbeat: hb(0, 7), age_us: 100, down: false };
+        assert_eq!(m.merge(&[row(0, 0, false), young], 1_300, &P), vec![Change::Recovered { member: 1 }]);
+        // A sent list dates each row by its age.
+        assert_eq!(m.gossip(1_300)[1], Gossiped { heartbeat: hb(0, 7), age_us: 100, down: false });
     }
 
     #[test]

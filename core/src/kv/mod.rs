@@ -312,9 +312,9 @@ impl KvParams {
         if p.disk.read_us > 1_000_000 {
             return Err(format!("A disk read must take at most 1 s; got {} µs.", p.disk.read_us));
         }
-        if !(p.disk.bloom_fpr.is_finite() && p.disk.bloom_fpr > 0.0 && p.disk.bloom_fpr < 1.0) {
+        if !(p.disk.bloom_fpr.is_finite() && (1e-9..1.0).contains(&p.disk.bloom_fpr)) {
             return Err(format!(
-                "The Bloom filter's false-positive rate must be between 0 and 1 (say 0.01); got {}.",
+                "The Bloom filter's false-positive rate must be from 0.000000001 to below 1 (say 0.01); got {}.",
                 p.disk.bloom_fpr
             ));
         }
@@ -352,6 +352,9 @@ pub struct Cluster {
     /// every server the servers it shares keys with.
     pub(crate) key_hashes: Vec<u64>,
     pub(crate) neighbours: Vec<Vec<NodeId>>,
+    /// With anti-entropy on, for every pair of servers (a < b, at `a · servers + b`) the keys both
+    /// replicate.
+    shared: Vec<Vec<Key>>,
     /// Cumulative key popularity (empty for uniform).
     key_cdf: Vec<f64>,
     /// Mean gap between one client's requests, in microseconds (0: no workload).
@@ -430,6 +433,17 @@ impl Cluster {
         } else {
             (Vec::new(), Vec::new())
         };
+        let servers = params.servers as usize;
+        let mut shared = vec![Vec::new(); if params.anti_entropy.enabled { servers * servers } else { 0 }];
+        if params.anti_entropy.enabled {
+            for (k, p) in prefs.iter().take(params.workload.keys as usize).enumerate() {
+                for a in p.iter() {
+                    for b in p.iter().filter(|b| *b > a) {
+                        shared[a.index() * servers + b.index()].push(k as Key);
+                    }
+                }
+            }
+        }
         Ok(Cluster {
             params,
             ring,
@@ -437,6 +451,7 @@ impl Cluster {
             walks,
             key_hashes,
             neighbours,
+            shared,
             key_cdf,
             arrival_gap_us,
             give_up_us,
@@ -446,8 +461,15 @@ impl Cluster {
     /// Every server in the order of the clockwise walk from `key` (empty for an unknown key).
     pub fn walk(&self, key: Key) -> impl Iterator<Item = NodeId> + '_ {
         let s = self.params.servers as usize;
-        let start = (key as usize).saturating_mul(s);
-        self.walks.get(start..start + s).unwrap_or(&[]).iter().map(|&i| NodeId(u32::from(i)))
+        let range = (key as usize).checked_mul(s).and_then(|start| Some(start..start.checked_add(s)?));
+        range.and_then(|r| self.walks.get(r)).unwrap_or(&[]).iter().map(|&i| NodeId(u32::from(i)))
+    }
+
+    /// With anti-entropy on, the keys servers `a` and `b` both replicate (computed once).
+    pub(crate) fn shared_keys_of(&self, a: NodeId, b: NodeId) -> Option<&[Key]> {
+        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        let i = lo.index().checked_mul(self.params.servers as usize)?.checked_add(hi.index())?;
+        self.shared.get(i).map(|k| k.as_slice())
     }
 
     /// Every key a request may name: the keys clients write, then the missing ones reads may ask for.

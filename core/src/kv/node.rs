@@ -16,8 +16,8 @@
 //! coordinator sends a key's requests to the first N servers of the key's ring walk that its list
 //! says are up, so a down replica's place is taken by the next server clockwise; that stand-in
 //! keeps the write apart, with a hint naming the replica it was meant for, answers reads with it,
-//! and on each gossip round hands its hints to every intended replica it sees up again, deleting
-//! them once acknowledged: hinted handoff. With anti-entropy on, servers also compare Merkle
+//! and on a periodic scan (every `handoff_interval_us`) hands its hints to every intended replica
+//! it sees up again, deleting them once acknowledged: hinted handoff. With anti-entropy on, servers also compare Merkle
 //! trees with their peers now and then ([`super::anti_entropy`]) and swap what differs.
 //!
 //! With a disk simulated, reading a key costs a disk read before the answer goes out; with the
@@ -130,6 +130,10 @@ pub enum KvMsg {
         buckets: Vec<(u32, Bucket)>,
         reply: bool,
     },
+    /// Anti-entropy: the hashes just received all matched; the session is over.
+    SyncDone {
+        sync: SyncId,
+    },
 }
 
 fn list(versions: &[Version]) -> String {
@@ -191,6 +195,7 @@ impl fmt::Display for KvMsg {
                 let ask = if *reply { ", yours please" } else { "" };
                 write!(f, "merkle {sync}: buckets {}{ask}", ids.join(", "))
             }
+            KvMsg::SyncDone { sync } => write!(f, "merkle {sync}: in sync"),
         }
     }
 }
@@ -442,13 +447,15 @@ enum Work {
     Write {
         version: Version,
         acks: u32,
+        asked: u32,
     },
 }
 
 /// A hand-off on its way to the replica it is meant for.
 #[derive(Clone, Debug)]
 struct HandoffSent {
-    batch: u64,
+    home: NodeId,
+    sent: Micros,
     entries: Vec<(Key, Vec<Version>)>,
 }
 
@@ -473,7 +480,7 @@ pub struct Server {
     /// Durable: versions this server keeps as a stand-in, for the replicas they are meant for.
     pub hints: Hints,
     /// Volatile: hand-offs sent and not yet acknowledged, by replica.
-    handoffs: BTreeMap<NodeId, HandoffSent>,
+    handoffs: BTreeMap<u64, HandoffSent>,
     /// Durable, like `next_op`.
     next_batch: u64,
     /// Volatile: anti-entropy sessions this server takes part in.
@@ -597,6 +604,10 @@ impl Server {
         let cluster = self.shared();
         let store = &self.store;
         let me = self.me();
+        if level > 0 && !self.syncs.contains_key(&sync) {
+            // A late message of a session this server has already forgotten.
+            return;
+        }
         let session = self.syncs.entry(sync).or_insert_with(|| {
             let keys = anti_entropy::shared_keys(&cluster, me, from);
             let tree = ReplicaTree::build(&cluster, store, &keys);
@@ -608,6 +619,7 @@ impl Server {
         if differ.is_empty() {
             self.syncs.remove(&sync);
             ctx.observer().sync_ended(sync, level == 0, now);
+            ctx.send(from, KvMsg::SyncDone { sync });
         } else if session.tree.is_leaf_level(l) {
             let (buckets, bytes) = contents(&session.tree, store, &differ);
             ctx.observer().sync_sent(sync, level, 0, buckets.len() as u64, bytes);
@@ -688,7 +700,7 @@ impl Server {
             let j = ctx.rng().random_range(i as u32..others.len() as u32) as usize;
             others.swap(i, j);
         }
-        let list = self.membership.gossip();
+        let list = self.membership.gossip(now);
         for &peer in &others[..fanout] {
             ctx.send(NodeId(peer), KvMsg::Gossip { list: list.clone() });
         }
@@ -704,24 +716,31 @@ impl Server {
         }
     }
 
-    /// The periodic hint scan: sends every replica this server sees up the hints waiting for it
-    /// (one batch at a time; a batch still unacknowledged at the next scan is sent again).
+    /// The periodic hint scan: sends every replica this server sees up the hints waiting for it,
+    /// one batch at a time. A replica with a batch on its way for less than a client's give-up
+    /// time gets nothing new; after that the batch counts as lost and is sent again (an ack that
+    /// still arrives deletes exactly what its batch carried, so nothing is deleted twice).
     fn hand_off(&mut self, ctx: &mut Ctx<'_, KvNode>) {
+        let now = ctx.now();
+        let patience = self.cluster.give_up_us;
+        self.handoffs.retain(|_, h| now.saturating_sub(h.sent) < patience.saturating_mul(4));
         for home in self.hints.homes() {
-            if !self.membership.is_up(home.0) {
+            let waiting =
+                self.handoffs.values().any(|h| h.home == home && now.saturating_sub(h.sent) < patience);
+            if waiting || !self.membership.is_up(home.0) {
                 continue;
             }
             let entries = self.hints.batch(home, HANDOFF_KEYS);
             let batch = self.next_batch;
             self.next_batch += 1;
             ctx.send(home, KvMsg::Handoff { batch, entries: entries.clone() });
-            self.handoffs.insert(home, HandoffSent { batch, entries });
+            self.handoffs.insert(batch, HandoffSent { home, sent: now, entries });
         }
     }
 
     /// The hand-offs this server has sent and not yet had acknowledged: (replica, keys).
     pub fn handoffs_in_flight(&self) -> impl Iterator<Item = (NodeId, usize)> + '_ {
-        self.handoffs.iter().map(|(home, h)| (*home, h.entries.len()))
+        self.handoffs.values().map(|h| (h.home, h.entries.len()))
     }
 
     /// The servers a request for `key` goes to, each with the replica it stands in for (`None`
@@ -761,6 +780,7 @@ impl Server {
                 self.apply(ctx, key, v);
             }
             Some(home) => {
+                self.remember(key);
                 let added = self.hints.keep(self.mode(), home, key, v);
                 ctx.observer().hinted(added);
             }
@@ -788,11 +808,19 @@ impl Server {
         self.pending.len()
     }
 
-    /// Folds a version into the store (and its key into the Bloom filter).
-    fn apply(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, v: Version) -> super::store::Added {
-        if let Some(f) = &mut self.bloom {
+    /// Adds a key about to be written to disk (the store or a hint) to the Bloom filter, once.
+    fn remember(&mut self, key: Key) {
+        if self.bloom.is_some()
+            && self.local_versions(key).is_empty()
+            && let Some(f) = &mut self.bloom
+        {
             f.insert(key_name(key).as_bytes());
         }
+    }
+
+    /// Folds a version into the store (and its key into the Bloom filter).
+    fn apply(&mut self, ctx: &mut Ctx<'_, KvNode>, key: Key, v: Version) -> super::store::Added {
+        self.remember(key);
         let added = self.store.apply(self.mode(), key, v);
         ctx.observer().stored(added);
         added
@@ -811,7 +839,7 @@ impl Server {
         }
         let stats = &mut ctx.observer().stats.disk;
         stats.reads += 1;
-        stats.empty += u64::from(self.store.get(key).is_empty());
+        stats.empty += u64::from(self.store.get(key).is_empty() && self.hints.of_key(key).next().is_none());
         ctx.set_timer(disk.read_us, KvTimer::DiskRead { key, reader });
     }
 
@@ -859,9 +887,12 @@ impl Server {
             KvMsg::SyncBuckets { sync, buckets, reply } => {
                 self.on_sync_buckets(ctx, from, *sync, buckets, *reply)
             }
+            KvMsg::SyncDone { sync } => {
+                self.syncs.remove(sync);
+            }
             KvMsg::HandoffAck { batch } => {
-                if self.handoffs.get(&from).is_some_and(|h| h.batch == *batch)
-                    && let Some(h) = self.handoffs.remove(&from)
+                if self.handoffs.get(batch).is_some_and(|h| h.home == from)
+                    && let Some(h) = self.handoffs.remove(batch)
                 {
                     let delivered = self.hints.delivered(from, &h.entries);
                     ctx.observer().stats.hints_handed_off += delivered;
@@ -945,15 +976,17 @@ impl Server {
         self.progress_read(ctx, op, false);
     }
 
-    /// Answers the client once R replicas have; repairs and forgets the request once all N
-    /// have answered or the deadline has passed.
+    /// Answers the client once R replicas have (or every server asked, if fewer); repairs and
+    /// forgets the request once all have answered or the deadline has passed.
     fn progress_read(&mut self, ctx: &mut Ctx<'_, KvNode>, op: u64, deadline: bool) {
         let (r, mode) = (self.cluster.params.r, self.mode());
         let Some(c) = self.pending.get_mut(op) else { return };
         let Work::Read { answers, asked, replied } = &mut c.work else { return };
         let n = *asked;
         let got = answers.len() as u32;
-        if !*replied && (got >= r || deadline) {
+        // Every server asked has answered: with fewer than R (a sloppy quorum that found too few
+        // healthy servers) waiting longer cannot help.
+        if !*replied && (got >= r || got >= n || deadline) {
             *replied = true;
             let result = if got >= r {
                 Reply::Ok { value: mode.reconcile(answers.iter().flat_map(|(_, v)| v)), got }
@@ -1021,6 +1054,7 @@ impl Server {
         };
         let version = Version { value, clock, ts };
         let targets = self.targets(key);
+        let asked = targets.len() as u32;
         let (op, timer) = self.start_op(ctx);
         let mut acks = 0;
         for (r, hint) in targets {
@@ -1032,19 +1066,22 @@ impl Server {
             }
         }
         self.pending
-            .insert(op, Coordinating { client, req, key, timer, work: Work::Write { version, acks } });
+            .insert(op, Coordinating { client, req, key, timer, work: Work::Write { version, acks, asked } });
         self.progress_write(ctx, op, false);
     }
 
+    /// Answers the client once W replicas have acknowledged, or once every server asked has and
+    /// they are fewer than W (a sloppy quorum that found too few healthy servers), or at the
+    /// deadline.
     fn progress_write(&mut self, ctx: &mut Ctx<'_, KvNode>, op: u64, deadline: bool) {
         let w = self.cluster.params.w;
         let Some(c) = self.pending.get(op) else { return };
-        let Work::Write { acks, .. } = &c.work else { return };
-        if *acks < w && !deadline {
+        let Work::Write { acks, asked, .. } = &c.work else { return };
+        if *acks < w && *acks < *asked && !deadline {
             return;
         }
         let Some(c) = self.pending.remove(op) else { return };
-        let Work::Write { version, acks } = c.work else { return };
+        let Work::Write { version, acks, .. } = c.work else { return };
         if !deadline {
             ctx.cancel_timer(c.timer);
         }
