@@ -42,7 +42,12 @@ pub fn encode(mut id: u64) -> String {
             break;
         }
     }
-    out[at..].iter().map(|&b| b as char).collect()
+    ascii(&out[at..])
+}
+
+/// A string of symbols from [`ALPHABET`] (all ASCII, so always valid UTF-8).
+fn ascii(symbols: &[u8]) -> String {
+    String::from_utf8(symbols.to_vec()).unwrap_or_default()
 }
 
 /// `value` written in exactly `len` symbols, padded with leading `0`s (the form of a hash-prefix
@@ -53,7 +58,7 @@ pub fn encode_fixed(mut value: u64, len: usize) -> String {
         *slot = ALPHABET[(value % 62) as usize];
         value /= 62;
     }
-    out.into_iter().map(|b| b as char).collect()
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The ID a canonical base62 code stands for. `Err` (with what to fix) for an empty code, a symbol
