@@ -33,6 +33,17 @@ impl Outcome {
     }
 }
 
+/// The outcome of an experiment whose run could not start (its setup was refused with
+/// `message`): nothing measured, so not reproduced.
+pub fn broken(expected: &str, message: String) -> Outcome {
+    Outcome {
+        measured: "—".to_string(),
+        expected: expected.to_string(),
+        reproduced: false,
+        detail: format!("The run could not start: {message}"),
+    }
+}
+
 /// How to format the two figures of an outcome.
 #[derive(Clone, Copy)]
 pub struct Shown {

@@ -9,7 +9,7 @@ use super::snowflake::{ClockPolicy, Next, Snowflake};
 use super::utc::UtcTime;
 use super::uuid::Birthday;
 use crate::estimate::Claim;
-use crate::experiment::{Outcome, Shown};
+use crate::experiment::{Outcome, Shown, broken};
 use crate::format::{count, group_digits};
 
 fn run(config: RunConfig) -> Result<(Run, RunReport), String> {
@@ -17,15 +17,6 @@ fn run(config: RunConfig) -> Result<(Run, RunReport), String> {
     run.run_all();
     let report = run.report();
     Ok((run, report))
-}
-
-fn broken(expected: &str, message: String) -> Outcome {
-    Outcome {
-        measured: "—".to_string(),
-        expected: expected.to_string(),
-        reproduced: false,
-        detail: format!("The run could not start: {message}"),
-    }
 }
 
 fn n(x: u64) -> String {

@@ -15,7 +15,7 @@ use super::checker::OpResult;
 use super::store::{Key, Versioning};
 use super::{ClockActors, Coordinator, KvParams, KvScenario, KvSystem, Probe, Workload, lost_writes};
 use crate::estimate::Claim;
-use crate::experiment::Outcome;
+use crate::experiment::{Outcome, broken};
 use crate::format::{duration_ns, group_digits, significant};
 use crate::sim::{Fault, LatencyModel, LatencyPreset, LatencyShape, Micros, NodeId, SECOND, System};
 use rand::{Rng, SeedableRng};
@@ -254,15 +254,6 @@ pub fn pbs_curve(params: &KvParams, trials: u32, seed: u64) -> Result<Vec<PbsPoi
             }
         })
         .collect())
-}
-
-fn broken(expected: &str, message: String) -> Outcome {
-    Outcome {
-        measured: "—".to_string(),
-        expected: expected.to_string(),
-        reproduced: false,
-        detail: format!("The run could not start: {message}"),
-    }
 }
 
 fn n(x: u64) -> String {

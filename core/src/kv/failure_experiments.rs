@@ -10,7 +10,7 @@ use super::{
     DiskParams, KvNode, KvParams, KvScenario, KvSystem, Quorum, SSD_READ_US, VectorClock, Workload, cluster,
 };
 use crate::estimate::Claim;
-use crate::experiment::Outcome;
+use crate::experiment::{Outcome, broken};
 use crate::format::{duration_ns, group_digits, significant};
 use crate::sim::{Action, Fault, Micros, NodeId, SECOND, Scheduled, Sim, System, When};
 
@@ -143,15 +143,6 @@ pub fn fit(points: &[(f64, f64)]) -> Fit {
     let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
     let r2 = if sxx > 0.0 && syy > 0.0 { sxy * sxy / (sxx * syy) } else { 0.0 };
     Fit { intercept: my - slope * mx, slope, r2 }
-}
-
-fn broken(expected: &str, message: String) -> Outcome {
-    Outcome {
-        measured: "—".to_string(),
-        expected: expected.to_string(),
-        reproduced: false,
-        detail: format!("The run could not start: {message}"),
-    }
 }
 
 fn us(x: f64) -> String {
