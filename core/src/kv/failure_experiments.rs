@@ -186,7 +186,9 @@ pub fn detection_outcome(points: &[DetectionPoint]) -> Outcome {
         detail: format!(
             "Mean time from a crash until every live server holds the crashed one down, {DETECTION_TRIALS} crashes \
 per point (a different server and moment each), gossip every 100 ms, suspicion after 500 ms, down after 1 s. \
-{}. A line in N fits with r² {}. Seed {SEED}.",
+{}. A line in N fits with r² {}. Every row travels with its age, so each server dates the crashed server's last \
+heartbeat by when it was sent rather than when it arrived: all time out close to 1 s after it, and what grows \
+with the cluster is how long that last heartbeat takes to reach everyone. Seed {SEED}.",
             listed.join("; "),
             significant(lin_fit.r2, 3)
         ),
