@@ -135,6 +135,7 @@ pub fn kv_store_page() -> Html {
     let speed = use_state(|| 2_000u64);
     let pbs_points = use_state(|| None::<Vec<PbsPoint>>);
     let selected_key = use_state(|| 0u32);
+    let (merkle_a, merkle_b) = (use_state(|| 0u32), use_state(|| 1u32));
 
     // Build (or rebuild) the run when the link's scenario is not the one running.
     {
@@ -397,15 +398,15 @@ pub fn kv_store_page() -> Html {
             </Section>
             <Section id="design" step="Step 3 · The design, running" title="The cluster, running" wide=true>
                 { controls }
-                <QuorumRule n={p.n} w={p.w} r={p.r} />
+                { quorum_rule(&RuleProps { n: p.n, w: p.w, r: p.r }) }
                 <div class="kv-layout">
                     <div class="kv-main">
                         <SpaceTimeDiagram view={view} now={now} lane_classes={lane_classes}
                             caption={format!("Messages over the last {} of simulated time: servers S1 to S{}, then the clients.", us(window(&p) as f64), p.servers)} />
-                        <Figures sim={RunRef(run.clone())} version={sim.steps()} />
+                        { figures(sim) }
                         <div class="kv-charts">
-                            <LatencyChart sim={RunRef(run.clone())} version={sim.steps()} />
-                            <RateChart sim={RunRef(run.clone())} version={sim.steps()} />
+                            { latency_chart(sim) }
+                            { rate_chart(sim) }
                         </div>
                         <h3>{ "Failure detection: who believes whom is up" }</h3>
                         { failure::membership(sim) }
@@ -413,19 +414,18 @@ pub fn kv_store_page() -> Html {
                         { failure::hints(sim) }
                     </div>
                     <div class="kv-side">
-                        <ParamsPanel params={p.clone()} on_servers={set_param(|p, v| { p.servers = v.parse().unwrap_or(p.servers); p.n = p.n.min(p.servers); p.gossip.fanout = p.gossip.fanout.clamp(1, p.servers - 1); })}
-                            on_n={set_param(|p, v| p.n = v.parse().unwrap_or(p.n))}
-                            on_w={set_param(|p, v| p.w = v.parse().unwrap_or(p.w))}
-                            on_r={set_param(|p, v| p.r = v.parse().unwrap_or(p.r))}
-                            on_versioning={set_param(|p, v| p.versioning = if v == "lww" { Versioning::LastWriteWins } else { Versioning::VectorClocks })}
-                            on_actors={set_param(|p, v| p.actors = if v == "clients" { ClockActors::Clients } else { ClockActors::Servers })}
-                            on_latency={set_param(|p, v| {
+                        { params_panel(&ParamsProps { params: p.clone(), on_servers: set_param(|p, v| { p.servers = v.parse().unwrap_or(p.servers); p.n = p.n.min(p.servers); p.gossip.fanout = p.gossip.fanout.clamp(1, p.servers - 1); }),
+                            on_n: set_param(|p, v| p.n = v.parse().unwrap_or(p.n)),
+                            on_w: set_param(|p, v| p.w = v.parse().unwrap_or(p.w)),
+                            on_r: set_param(|p, v| p.r = v.parse().unwrap_or(p.r)),
+                            on_versioning: set_param(|p, v| p.versioning = if v == "lww" { Versioning::LastWriteWins } else { Versioning::VectorClocks }),
+                            on_actors: set_param(|p, v| p.actors = if v == "clients" { ClockActors::Clients } else { ClockActors::Servers }),
+                            on_latency: set_param(|p, v| {
                                 let preset = match v { "rack" => LatencyPreset::SameRack, "region" => LatencyPreset::CrossRegion, _ => LatencyPreset::SameDatacenter };
                                 p.latency = preset.model(LatencyShape::LogNormal);
                                 p.timeout_us = (preset.one_way_us() * 200).max(1_000);
-                            })}
-                            on_rate={set_param(|p, v| p.workload.ops_per_s = v.parse().unwrap_or(p.workload.ops_per_s))}
-                        />
+                            }),
+                            on_rate: set_param(|p, v| p.workload.ops_per_s = v.parse().unwrap_or(p.workload.ops_per_s)), }) }
                         { failure::failure_params(&p, &on_failure) }
                         <FaultPanel sim={RunRef(run.clone())} version={sim.steps()} servers={p.servers} act={act.clone()} />
                     </div>
@@ -436,7 +436,7 @@ pub fn kv_store_page() -> Html {
                 <KeyInspector sim={RunRef(run.clone())} version={sim.steps()} key_index={*selected_key}
                     on_key={{ let k = selected_key.clone(); Callback::from(move |v| k.set(v)) }} act={act.clone()} />
                 <h3>{ "Anti-entropy: two replicas' Merkle trees" }</h3>
-                <failure::MerkleView sim={RunRef(run.clone())} version={sim.steps()} servers={p.servers} />
+                { failure::merkle(sim, &merkle_a, &merkle_b) }
                 <h3>{ "The read path: Bloom filters in front of the disks" }</h3>
                 { failure::bloom(sim) }
             </Section>
@@ -451,7 +451,7 @@ pub fn kv_store_page() -> Html {
                                     Err(e) => playground_core::experiment::Outcome { measured: "—".into(), expected: String::new(), reproduced: false, detail: e },
                                 }
                             });
-                            html! { <ExperimentCard claim={c.claim} source={c.source} {run}><PbsChart points={(*pbs_points).clone()} /></ExperimentCard> }
+                            html! { <ExperimentCard claim={c.claim} source={c.source} {run}>{ pbs_chart(&PbsProps { points: (*pbs_points).clone() }) }</ExperimentCard> }
                         } else {
                             let run = c.run;
                             html! { <ExperimentCard claim={c.claim} source={c.source} run={Callback::from(move |_| run())} /> }
@@ -488,7 +488,6 @@ impl RunRef {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct RuleProps {
     n: u32,
     w: u32,
@@ -496,7 +495,6 @@ struct RuleProps {
 }
 
 /// W + R against N, live.
-#[function_component(QuorumRule)]
 fn quorum_rule(p: &RuleProps) -> Html {
     let sum = p.w + p.r;
     if sum > p.n {
@@ -512,48 +510,37 @@ fn quorum_rule(p: &RuleProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct FiguresProps {
-    sim: RunRef,
-    version: u64,
-}
-
 /// The live figures of the run.
-#[function_component(Figures)]
-fn figures(props: &FiguresProps) -> Html {
-    props
-        .sim
-        .with(|sim| {
-            let o = sim.observer();
-            let st = &o.stats;
-            let pct = |h: &playground_core::sim::Histogram, q: f64| h.percentile(q).map_or("—".to_string(), |v| us(v as f64));
-            let lost = kv::lost_writes(sim).len() as u64;
-            html! {
-                <table class="figures kv-figures">
-                    <caption>{ "Live figures (client side)" }</caption>
-                    <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "ok" }</th><th scope="col">{ "timeouts" }</th><th scope="col">{ "no reply" }</th><th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th></tr></thead>
-                    <tbody>
-                        <tr><th scope="row">{ "Reads" }</th><td>{ n(st.reads.ok) }</td><td>{ n(st.reads.timeout) }</td><td>{ n(st.reads.no_reply) }</td>
-                            <td>{ pct(&st.read_latency, 50.0) }</td><td>{ pct(&st.read_latency, 95.0) }</td><td>{ pct(&st.read_latency, 99.0) }</td></tr>
-                        <tr><th scope="row">{ "Writes" }</th><td>{ n(st.writes.ok) }</td><td>{ n(st.writes.timeout) }</td><td>{ n(st.writes.no_reply) }</td>
-                            <td>{ pct(&st.write_latency, 50.0) }</td><td>{ pct(&st.write_latency, 95.0) }</td><td>{ pct(&st.write_latency, 99.0) }</td></tr>
-                    </tbody>
-                    <tfoot>
-                        <tr><td colspan="7">
-                            <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
-                                { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
-                            <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings ({} created)", n(st.sibling_reads), n(st.siblings_created)) }</span>
-                            <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
-                            <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
-                        </td></tr>
-                    </tfoot>
-                </table>
-            }
-        })
-        .unwrap_or_default()
+fn figures(sim: &Sim<KvNode>) -> Html {
+    let o = sim.observer();
+    let st = &o.stats;
+    let pct = |h: &playground_core::sim::Histogram, q: f64| {
+        h.percentile(q).map_or("—".to_string(), |v| us(v as f64))
+    };
+    let lost = kv::lost_writes(sim).len() as u64;
+    html! {
+        <table class="figures kv-figures">
+            <caption>{ "Live figures (client side)" }</caption>
+            <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "ok" }</th><th scope="col">{ "timeouts" }</th><th scope="col">{ "no reply" }</th><th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th></tr></thead>
+            <tbody>
+                <tr><th scope="row">{ "Reads" }</th><td>{ n(st.reads.ok) }</td><td>{ n(st.reads.timeout) }</td><td>{ n(st.reads.no_reply) }</td>
+                    <td>{ pct(&st.read_latency, 50.0) }</td><td>{ pct(&st.read_latency, 95.0) }</td><td>{ pct(&st.read_latency, 99.0) }</td></tr>
+                <tr><th scope="row">{ "Writes" }</th><td>{ n(st.writes.ok) }</td><td>{ n(st.writes.timeout) }</td><td>{ n(st.writes.no_reply) }</td>
+                    <td>{ pct(&st.write_latency, 50.0) }</td><td>{ pct(&st.write_latency, 95.0) }</td><td>{ pct(&st.write_latency, 99.0) }</td></tr>
+            </tbody>
+            <tfoot>
+                <tr><td colspan="7">
+                    <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
+                        { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
+                    <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings ({} created)", n(st.sibling_reads), n(st.siblings_created)) }</span>
+                    <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
+                    <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
+                </td></tr>
+            </tfoot>
+        </table>
+    }
 }
 
-#[derive(Properties, PartialEq)]
 struct ParamsProps {
     params: KvParams,
     on_servers: Callback<Event>,
@@ -586,7 +573,6 @@ fn options(range: impl Iterator<Item = u32>, current: u32) -> Html {
 }
 
 /// N, W, R and the rest: changing one starts a new run with the same seed.
-#[function_component(ParamsPanel)]
 fn params_panel(props: &ParamsProps) -> Html {
     let p = &props.params;
     let latency = if p.latency.median_us() <= 20.0 {
@@ -893,89 +879,75 @@ fn key_inspector(props: &KeyProps) -> Html {
 }
 
 /// The read and write latency distributions of the run so far, ten bins per decade on a log axis.
-#[function_component(LatencyChart)]
-fn latency_chart(props: &FiguresProps) -> Html {
-    props
-        .sim
-        .with(|sim| {
-            let st = &sim.observer().stats;
-            let shares = |h: &playground_core::sim::Histogram| -> Vec<(f64, f64)> {
-                let total = h.count().max(1) as f64;
-                h.log_bins()
-                    .into_iter()
-                    .map(|(lo, hi, c)| ((lo.max(1) as f64 * hi as f64).sqrt(), 100.0 * c as f64 / total))
-                    .collect()
-            };
-            let (reads, writes) = (shares(&st.read_latency), shares(&st.write_latency));
-            let xs = || reads.iter().chain(&writes).map(|p| p.0);
-            let (lo, hi) = (xs().fold(f64::INFINITY, f64::min), xs().fold(0.0, f64::max));
-            if reads.len() + writes.len() < 2 {
-                return html! { <p class="note">{ "The latency histogram appears once requests have completed." }</p> };
-            }
-            let (lo, hi) = (lo / 1.5, hi * 1.5);
-            let ymax = reads.iter().chain(&writes).map(|p| p.1).fold(0.0, f64::max).max(1.0);
-            let decades = || (0..10).map(|k| 10f64.powi(k));
-            let mut ticks: Vec<f64> = decades().filter(|t| (lo..=hi).contains(t)).collect();
-            if ticks.len() < 2 {
-                ticks = decades().flat_map(|t| [t, 2.0 * t, 5.0 * t]).filter(|t| (lo..=hi).contains(t)).collect();
-            }
-            let ticks = ticks.into_iter().map(|t| (t, AttrValue::from(us(t)))).collect();
-            html! {
-                <XyPlot
-                    caption={format!("Latency of the {} reads and {} writes answered so far (share in each bin)", n(st.read_latency.count()), n(st.write_latency.count()))}
-                    x={Axis { label: "latency seen by the client (log scale)".into(), log: true, min: lo, max: hi, ticks }}
-                    y={Axis { label: "share of requests".into(), log: false, min: 0.0, max: ymax,
-                        ticks: round_ticks(ymax, |v| format!("{}%", format::significant(v, 3))) }}
-                    series={vec![
-                        Series { label: "reads".into(), points: reads, mark: Mark::Dots, class: "series-a".into() },
-                        Series { label: "writes".into(), points: writes, mark: Mark::Squares, class: "series-b".into() },
-                    ]}
-                />
-            }
-        })
-        .unwrap_or_default()
+fn latency_chart(sim: &Sim<KvNode>) -> Html {
+    let st = &sim.observer().stats;
+    let shares = |h: &playground_core::sim::Histogram| -> Vec<(f64, f64)> {
+        let total = h.count().max(1) as f64;
+        h.log_bins()
+            .into_iter()
+            .map(|(lo, hi, c)| ((lo.max(1) as f64 * hi as f64).sqrt(), 100.0 * c as f64 / total))
+            .collect()
+    };
+    let (reads, writes) = (shares(&st.read_latency), shares(&st.write_latency));
+    let xs = || reads.iter().chain(&writes).map(|p| p.0);
+    let (lo, hi) = (xs().fold(f64::INFINITY, f64::min), xs().fold(0.0, f64::max));
+    if reads.len() + writes.len() < 2 {
+        return html! { <p class="note">{ "The latency histogram appears once requests have completed." }</p> };
+    }
+    let (lo, hi) = (lo / 1.5, hi * 1.5);
+    let ymax = reads.iter().chain(&writes).map(|p| p.1).fold(0.0, f64::max).max(1.0);
+    let decades = || (0..10).map(|k| 10f64.powi(k));
+    let mut ticks: Vec<f64> = decades().filter(|t| (lo..=hi).contains(t)).collect();
+    if ticks.len() < 2 {
+        ticks = decades().flat_map(|t| [t, 2.0 * t, 5.0 * t]).filter(|t| (lo..=hi).contains(t)).collect();
+    }
+    let ticks = ticks.into_iter().map(|t| (t, AttrValue::from(us(t)))).collect();
+    html! {
+        <XyPlot
+            caption={format!("Latency of the {} reads and {} writes answered so far (share in each bin)", n(st.read_latency.count()), n(st.write_latency.count()))}
+            x={Axis { label: "latency seen by the client (log scale)".into(), log: true, min: lo, max: hi, ticks }}
+            y={Axis { label: "share of requests".into(), log: false, min: 0.0, max: ymax,
+                ticks: round_ticks(ymax, |v| format!("{}%", format::significant(v, 3))) }}
+            series={vec![
+                Series { label: "reads".into(), points: reads, mark: Mark::Dots, class: "series-a".into() },
+                Series { label: "writes".into(), points: writes, mark: Mark::Squares, class: "series-b".into() },
+            ]}
+        />
+    }
 }
 
 /// Answers, failures and stale reads per second over the run so far: where a fault shows.
-#[function_component(RateChart)]
-fn rate_chart(props: &FiguresProps) -> Html {
-    props
-        .sim
-        .with(|sim| {
-            let timeline = &sim.observer().stats.timeline;
-            let (bins, step_s) = (timeline.bins(), timeline.step() as f64 / SECOND as f64);
-            if bins.len() < 2 {
-                return Html::default();
-            }
-            let series = |slot: usize| -> Vec<(f64, f64)> {
-                bins.iter().enumerate().map(|(i, b)| ((i as f64 + 0.5) * step_s, b[slot] as f64 / step_s)).collect()
-            };
-            let end = bins.len() as f64 * step_s;
-            let ymax = bins.iter().flat_map(|b| b.iter()).fold(0, |m, v| m.max(*v)) as f64 / step_s;
-            let ymax = ymax.max(1.0);
-            html! {
-                <XyPlot
-                    caption={format!("Per second of simulated time, in steps of {}, by when the client got its answer", us(timeline.step() as f64))}
-                    x={Axis { label: "simulated time (s)".into(), log: false, min: 0.0, max: end, ticks: round_ticks(end, |v| format::significant(v, 3)) }}
-                    y={Axis { label: "per second".into(), log: false, min: 0.0, max: ymax, ticks: round_ticks(ymax, |v| format::significant(v, 3)) }}
-                    series={vec![
-                        Series { label: "answered".into(), points: series(KvStats::ANSWERED), mark: Mark::Line, class: "series-a".into() },
-                        Series { label: "failed (timeout or no reply)".into(), points: series(KvStats::FAILED), mark: Mark::Squares, class: "series-deny".into() },
-                        Series { label: "stale reads".into(), points: series(KvStats::STALE), mark: Mark::Dots, class: "series-stale".into() },
-                    ]}
-                />
-            }
-        })
-        .unwrap_or_default()
+fn rate_chart(sim: &Sim<KvNode>) -> Html {
+    let timeline = &sim.observer().stats.timeline;
+    let (bins, step_s) = (timeline.bins(), timeline.step() as f64 / SECOND as f64);
+    if bins.len() < 2 {
+        return Html::default();
+    }
+    let series = |slot: usize| -> Vec<(f64, f64)> {
+        bins.iter().enumerate().map(|(i, b)| ((i as f64 + 0.5) * step_s, b[slot] as f64 / step_s)).collect()
+    };
+    let end = bins.len() as f64 * step_s;
+    let ymax = bins.iter().flat_map(|b| b.iter()).fold(0, |m, v| m.max(*v)) as f64 / step_s;
+    let ymax = ymax.max(1.0);
+    html! {
+        <XyPlot
+            caption={format!("Per second of simulated time, in steps of {}, by when the client got its answer", us(timeline.step() as f64))}
+            x={Axis { label: "simulated time (s)".into(), log: false, min: 0.0, max: end, ticks: round_ticks(end, |v| format::significant(v, 3)) }}
+            y={Axis { label: "per second".into(), log: false, min: 0.0, max: ymax, ticks: round_ticks(ymax, |v| format::significant(v, 3)) }}
+            series={vec![
+                Series { label: "answered".into(), points: series(KvStats::ANSWERED), mark: Mark::Line, class: "series-a".into() },
+                Series { label: "failed (timeout or no reply)".into(), points: series(KvStats::FAILED), mark: Mark::Squares, class: "series-deny".into() },
+                Series { label: "stale reads".into(), points: series(KvStats::STALE), mark: Mark::Dots, class: "series-stale".into() },
+            ]}
+        />
+    }
 }
 
-#[derive(Properties, PartialEq)]
 struct PbsProps {
     points: Option<Vec<PbsPoint>>,
 }
 
 /// The PBS curve: measured points and the model's dashed line.
-#[function_component(PbsChart)]
 fn pbs_chart(props: &PbsProps) -> Html {
     let Some(points) = &props.points else { return Html::default() };
     let xmax = points.iter().map(|p| p.t_us).max().unwrap_or(1) as f64 / 1_000.0;

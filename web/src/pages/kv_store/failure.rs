@@ -4,7 +4,7 @@
 //! side, the filters and disks, and the failure experiments with their charts. Everything shown
 //! is read from core's run or computed by core's experiments.
 
-use super::{RunRef, choices, labelled, n, us};
+use super::{choices, labelled, n, us};
 use crate::widgets::experiment::SlicedExperimentCard;
 use crate::widgets::plot::{Axis, Mark, Series, XyPlot, round_ticks};
 use playground_core::experiment::Outcome;
@@ -161,9 +161,7 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
                 <th scope="row">{ me.clone() }if !view.up { <span class="st-down">{ " ✕ down, list frozen" }</span> }</th>
                 { for list.members().iter().enumerate().map(|(j, m)| {
                     let label = m.status.label();
-                    html! { <td data-member={kv::server_name(j as u32)} data-status={label}
-                        title={format!("{me}'s record of {}: heartbeat {}, last grew at {} ({label})", kv::server_name(j as u32), m.heartbeat, us(m.last_increase as f64))}>
-                        { status_mark(m.status) }{ format!(" {} ", m.heartbeat) }<span class="st-word">{ label }</span></td> }
+                    html! { <td data-member={kv::server_name(j as u32)} data-status={label}>{ status_mark(m.status) }{ format!(" {} {label}", m.heartbeat) }</td> }
                 }) }
             </tr>
         })
@@ -243,28 +241,31 @@ fn tree_svg(name: &str, t: &ReplicaTree, walk: &Walk) -> Html {
         (0..t.tree.depth()).take_while(|&l| t.tree.level(l).len() <= MAX_LEAVES).collect();
     let (w, row) = (320.0, 22.0);
     let h = row * levels.len() as f64 + 8.0;
-    let nodes = levels.iter().flat_map(|&l| {
+    let mut nodes = Vec::new();
+    for &l in &levels {
         let count = t.tree.level(l).len();
-        let sent = walk.sent.get(l);
-        let differ = walk.differing.get(l);
-        (0..count).map(move |i| {
+        let (sent, differ) = (walk.sent.get(l), walk.differing.get(l));
+        for i in 0..count {
             let (x, y) = ((i as f64 + 0.5) * w / count as f64, row * l as f64 + 14.0);
             let hash = t.tree.node(l, i).map(|h| anti_entropy::short_hash(&h)).unwrap_or_default();
-            let (class, what) = if differ.is_some_and(|d| d.contains(&i)) {
-                ("mt-diff", "differs")
-            } else if sent.is_some_and(|s| s.contains(&i)) {
-                ("mt-same", "compared, equal")
+            // A diamond, a filled circle of radius 3.5 or a small one of radius 2, as one path.
+            let (class, what, d) = if differ.is_some_and(|d| d.contains(&i)) {
+                ("mt-diff", "differs", format!("M{x:.1} {:.1}l5 5l-5 5l-5 -5z", y - 5.0))
             } else {
-                ("mt-skip", "not compared")
+                let (class, what, r) = if sent.is_some_and(|s| s.contains(&i)) {
+                    ("mt-same", "compared, equal", 3.5)
+                } else {
+                    ("mt-skip", "not compared", 2.0)
+                };
+                (
+                    class,
+                    what,
+                    format!("M{:.1} {y:.1}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 -{} 0", x - r, 2.0 * r, 2.0 * r),
+                )
             };
-            let shape = match class {
-                "mt-diff" => html! { <path d={format!("M{x:.1} {:.1}l5 5l-5 5l-5 -5z", y - 5.0)} /> },
-                "mt-same" => html! { <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="3.5" /> },
-                _ => html! { <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="2" /> },
-            };
-            html! { <g class={class}><title>{ format!("{name}, level {l}, node {i}: {hash} ({what})") }</title>{ shape }</g> }
-        })
-    });
+            nodes.push(html! { <path class={class} {d}><title>{ format!("{name}, level {l}, node {i}: {hash} ({what})") }</title></path> });
+        }
+    }
     html! {
         <figure class="merkle-tree">
             <figcaption>{ format!("{name}: root {}", anti_entropy::short_hash(&t.tree.root())) }</figcaption>
@@ -273,96 +274,81 @@ fn tree_svg(name: &str, t: &ReplicaTree, walk: &Walk) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub(super) struct MerkleProps {
-    pub sim: RunRef,
-    pub version: u64,
-    pub servers: u32,
-}
-
 /// Two servers' trees over the keys they share, side by side, what a session between them
-/// would send, and the sessions of the run.
-#[function_component(MerkleView)]
-pub(super) fn merkle_view(props: &MerkleProps) -> Html {
-    let pair = use_state(|| (0u32, 1u32));
-    let pick = |side: u8| {
-        let pair = pair.clone();
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0);
-            pair.set(if side == 0 { (v, pair.1) } else { (pair.0, v) });
-        })
+/// would send, and the sessions of the run; `first` and `second` are the page's choice of servers.
+pub(super) fn merkle(sim: &Sim<KvNode>, first: &UseStateHandle<u32>, second: &UseStateHandle<u32>) -> Html {
+    let Some(c) = kv::cluster(sim) else { return Html::default() };
+    let select = |text, side: &UseStateHandle<u32>| {
+        let options = (0..c.params.servers).map(|i| html! { <option value={i.to_string()} selected={i == **side}>{ kv::server_name(i) }</option> }).collect();
+        let side = side.clone();
+        let pick = Callback::from(move |e: Event| {
+            side.set(e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0))
+        });
+        labelled(text, pick, false, options)
     };
-    let select = |text, side: u8, current: u32| {
-        let options = (0..props.servers).map(|i| html! { <option value={i.to_string()} selected={i == current}>{ kv::server_name(i) }</option> }).collect();
-        labelled(text, pick(side), false, options)
-    };
-    let (a, b) = *pair;
-    props
-        .sim
-        .with(|sim| {
-            let Some(c) = kv::cluster(sim) else { return Html::default() };
-            if !c.params.anti_entropy.enabled {
-                return html! { <p class="note">{ "Anti-entropy is off: turn it on under “Under failure” to compare replicas' Merkle trees." }</p> };
-            }
-            let o = sim.observer();
-            let ae = &o.anti_entropy;
-            let cmp = anti_entropy::compare(sim, NodeId(a), NodeId(b));
-            let body = match &cmp {
-                None => html! { <p class="note">{ format!("{} and {} share no keys (or are the same server): pick two servers that replicate some of the same keys.", kv::server_name(a), kv::server_name(b)) }</p> },
-                Some(cmp) => {
-                    let w = &cmp.walk;
-                    let buckets = w.buckets();
-                    let leaves = cmp.tree_a.tree.leaf_count();
-                    html! { <>
-                        <div class="merkle-pair">
-                            { tree_svg(&kv::server_name(a), &cmp.tree_a, w) }
-                            { tree_svg(&kv::server_name(b), &cmp.tree_b, w) }
-                        </div>
-                        <p class="legend-line"><span class="mt-diff" aria-hidden="true">{ "◆" }</span>{ " differs · " }
-                            <span class="mt-same" aria-hidden="true">{ "●" }</span>{ " compared, equal · small dot: never compared (its parent was equal)" }
-                            if leaves > MAX_LEAVES { { format!(" · {leaves} buckets: only the levels with at most {MAX_LEAVES} nodes are drawn") } }</p>
-                        <p class="merkle-bytes" data-figure="merkle-buckets">{ if buckets.is_empty() {
-                            format!("{} keys shared; the roots match, so a session ends after one hash ({}).", n(cmp.keys.len() as u64), format::bytes(w.hash_bytes as f64))
-                        } else {
-                            format!("{} keys shared; {} of {leaves} buckets differ. A session sends {} of hashes (20 B each) + {} of buckets = {}, against {} for both sides sending everything ({}%).",
-                                n(cmp.keys.len() as u64), buckets.len(), format::bytes(w.hash_bytes as f64), format::bytes(w.bucket_bytes as f64),
-                                format::bytes(w.bytes() as f64), format::bytes(w.full_bytes as f64),
-                                format::significant(100.0 * w.bytes() as f64 / w.full_bytes.max(1) as f64, 3))
-                        } }</p>
-                        if !buckets.is_empty() {
-                            <ul class="merkle-buckets">
-                                { for buckets.iter().take(16).map(|&i| html! {
-                                    <li><span class="mt-diff" aria-hidden="true">{ "◆ " }</span>{ format!("bucket {i}: {}", cmp.tree_a.bucket_keys.get(i).map(|ks| ks.iter().map(|&k| key_name(k)).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }</li>
-                                }) }
-                            </ul>
-                        }
-                    </> }
-                }
-            };
-            html! {
-                <div class="kv-merkle">
-                    <div class="fault-buttons">
-                        { select(("kv-mt-a", "Compare ", "The first replica of the comparison (it starts the session)"), 0, a) }
-                        { select(("kv-mt-b", "with ", "The second replica of the comparison"), 1, b) }
-                    </div>
-                    { body }
-                    <p class="tag-row">
-                        { tag(None, format!("{} sessions, {} in sync at the root", n(ae.sessions), n(ae.in_sync))) }
-                        { tag(None, format!("sent {} of hashes + {} of buckets, against {} without trees", format::bytes(ae.hash_bytes as f64), format::bytes(ae.bucket_bytes as f64), format::bytes(ae.full_bytes as f64))) }
-                        { tag(None, format!("{} versions repaired, {} sessions open", n(ae.repaired), o.open_syncs.len())) }
-                    </p>
-                    if !o.recent_syncs.is_empty() {
-                        { table("syncs", Some("The newest anti-entropy sessions".into()),
-                            &["Servers", "Started", "Keys", "Levels", "Buckets", "Sent", "Without tree", "Repaired"],
-                            o.recent_syncs.iter().rev().take(8).map(|s| vec![
-                                format!("{} → {}", kv::server_name(s.initiator), kv::server_name(s.peer)), us(s.started as f64),
-                                n(s.keys), s.rounds.to_string(), n(s.buckets_sent),
-                                format::bytes(s.bytes() as f64), format::bytes(s.full_bytes as f64), n(s.repaired)]).collect()) }
-                    }
+    let (a, b) = (**first, **second);
+    if !c.params.anti_entropy.enabled {
+        return html! { <p class="note">{ "Anti-entropy is off: turn it on under “Under failure” to compare replicas' Merkle trees." }</p> };
+    }
+    let o = sim.observer();
+    let ae = &o.anti_entropy;
+    let cmp = anti_entropy::compare(sim, NodeId(a), NodeId(b));
+    let body = match &cmp {
+        None => {
+            html! { <p class="note">{ format!("{} and {} share no keys (or are the same server): pick two servers that replicate some of the same keys.", kv::server_name(a), kv::server_name(b)) }</p> }
+        }
+        Some(cmp) => {
+            let w = &cmp.walk;
+            let buckets = w.buckets();
+            let leaves = cmp.tree_a.tree.leaf_count();
+            html! { <>
+                <div class="merkle-pair">
+                    { tree_svg(&kv::server_name(a), &cmp.tree_a, w) }
+                    { tree_svg(&kv::server_name(b), &cmp.tree_b, w) }
                 </div>
+                <p class="legend-line"><span class="mt-diff" aria-hidden="true">{ "◆" }</span>{ " differs · " }
+                    <span class="mt-same" aria-hidden="true">{ "●" }</span>{ " compared, equal · small dot: never compared (its parent was equal)" }
+                    if leaves > MAX_LEAVES { { format!(" · {leaves} buckets: only the levels with at most {MAX_LEAVES} nodes are drawn") } }</p>
+                <p class="merkle-bytes" data-figure="merkle-buckets">{ if buckets.is_empty() {
+                    format!("{} keys shared; the roots match, so a session ends after one hash ({}).", n(cmp.keys.len() as u64), format::bytes(w.hash_bytes as f64))
+                } else {
+                    format!("{} keys shared; {} of {leaves} buckets differ. A session sends {} of hashes (20 B each) + {} of buckets = {}, against {} for both sides sending everything ({}%).",
+                        n(cmp.keys.len() as u64), buckets.len(), format::bytes(w.hash_bytes as f64), format::bytes(w.bucket_bytes as f64),
+                        format::bytes(w.bytes() as f64), format::bytes(w.full_bytes as f64),
+                        format::significant(100.0 * w.bytes() as f64 / w.full_bytes.max(1) as f64, 3))
+                } }</p>
+                if !buckets.is_empty() {
+                    <ul class="merkle-buckets">
+                        { for buckets.iter().take(16).map(|&i| html! {
+                            <li><span class="mt-diff" aria-hidden="true">{ "◆ " }</span>{ format!("bucket {i}: {}", cmp.tree_a.bucket_keys.get(i).map(|ks| ks.iter().map(|&k| key_name(k)).collect::<Vec<_>>().join(", ")).unwrap_or_default()) }</li>
+                        }) }
+                    </ul>
+                }
+            </> }
+        }
+    };
+    html! {
+        <div class="kv-merkle">
+            <div class="fault-buttons">
+                { select(("kv-mt-a", "Compare ", "The first replica of the comparison (it starts the session)"), first) }
+                { select(("kv-mt-b", "with ", "The second replica of the comparison"), second) }
+            </div>
+            { body }
+            <p class="tag-row">
+                { tag(None, format!("{} sessions, {} in sync at the root", n(ae.sessions), n(ae.in_sync))) }
+                { tag(None, format!("sent {} of hashes + {} of buckets, against {} without trees", format::bytes(ae.hash_bytes as f64), format::bytes(ae.bucket_bytes as f64), format::bytes(ae.full_bytes as f64))) }
+                { tag(None, format!("{} versions repaired, {} sessions open", n(ae.repaired), o.open_syncs.len())) }
+            </p>
+            if !o.recent_syncs.is_empty() {
+                { table("syncs", Some("The newest anti-entropy sessions".into()),
+                    &["Servers", "Started", "Keys", "Levels", "Buckets", "Sent", "Without tree", "Repaired"],
+                    o.recent_syncs.iter().rev().take(8).map(|s| vec![
+                        format!("{} → {}", kv::server_name(s.initiator), kv::server_name(s.peer)), us(s.started as f64),
+                        n(s.keys), s.rounds.to_string(), n(s.buckets_sent),
+                        format::bytes(s.bytes() as f64), format::bytes(s.full_bytes as f64), n(s.repaired)]).collect()) }
             }
-        })
-        .unwrap_or_default()
+        </div>
+    }
 }
 
 /// Each server's Bloom filter and what the disks did.
@@ -404,6 +390,8 @@ pub(super) fn bloom(sim: &Sim<KvNode>) -> Html {
 /// What a failure card keeps once run: the outcome and the points of its chart.
 #[derive(Clone, PartialEq, Default)]
 struct Found {
+    /// The share done while running.
+    progress: Option<f64>,
     outcome: Option<Outcome>,
     detection: Vec<DetectionPoint>,
     sync: Vec<SyncPoint>,
@@ -423,21 +411,20 @@ fn broken(e: String) -> Outcome {
 /// one cluster size at a time, the others in one go after the bar has painted.
 #[function_component(FailureCard)]
 pub(super) fn failure_card(props: &FailureCardProps) -> Html {
-    let progress = use_state(|| None::<f64>);
     let found = use_state(Found::default);
     let index = props.index;
     let claim = &fx::CLAIMS[index];
     let start = {
-        let (progress, found) = (progress.clone(), found.clone());
+        let found = found.clone();
         Callback::from(move |_| {
-            if progress.is_some() {
+            if found.progress.is_some() {
                 return;
             }
-            progress.set(Some(0.0));
-            let (progress, found) = (progress.clone(), found.clone());
+            let mut f = Found { progress: Some(0.0), ..Found::default() };
+            found.set(f.clone());
+            let found = found.clone();
             yew::platform::spawn_local(async move {
                 sleep(Duration::from_millis(16)).await;
-                let mut f = Found::default();
                 if index == 0 {
                     let total = fx::DETECTION_FANOUTS.len() * fx::DETECTION_SIZES.len();
                     for fanout in fx::DETECTION_FANOUTS {
@@ -446,7 +433,8 @@ pub(super) fn failure_card(props: &FailureCardProps) -> Html {
                                 Ok(p) => f.detection.push(p),
                                 Err(e) => f.outcome = Some(broken(e)),
                             }
-                            progress.set(Some(f.detection.len() as f64 / total as f64));
+                            f.progress = Some(f.detection.len() as f64 / total as f64);
+                            found.set(f.clone());
                             sleep(Duration::ZERO).await;
                         }
                     }
@@ -460,23 +448,20 @@ pub(super) fn failure_card(props: &FailureCardProps) -> Html {
                         Err(e) => f.outcome = Some(broken(e)),
                     }
                 } else {
-                    f.outcome = Some((claim_run(index))());
+                    f.outcome = Some((fx::CLAIMS[index].run)());
                 }
+                f.progress = None;
                 found.set(f);
-                progress.set(None);
             });
         })
     };
+    let done = found.progress.is_none();
     html! {
-        <SlicedExperimentCard claim={claim.claim} source={claim.source} {start} progress={*progress} outcome={found.outcome.clone()}>
-            if !found.detection.is_empty() { { detection_chart(&found.detection) } }
-            if !found.sync.is_empty() { { sync_chart(&found.sync) } }
+        <SlicedExperimentCard claim={claim.claim} source={claim.source} {start} progress={found.progress} outcome={found.outcome.clone()}>
+            if done && !found.detection.is_empty() { { detection_chart(&found.detection) } }
+            if done && !found.sync.is_empty() { { sync_chart(&found.sync) } }
         </SlicedExperimentCard>
     }
-}
-
-fn claim_run(index: usize) -> fn() -> Outcome {
-    fx::CLAIMS[index].run
 }
 
 /// Mean agreement time against cluster size (log2 axis), one series per fanout.
