@@ -120,13 +120,15 @@ fn table(
 ) -> Html {
     let cell = |c: String| html! { <td class={c.starts_with(|ch: char| ch.is_ascii_digit()).then_some("num")}>{ c }</td> };
     html! {
+        <>
+        if let Some(c) = caption { <p class="table-note">{ c }</p> }
         <div class="table-scroll">
             <table class={classes!("kv-table", class)}>
-                if let Some(c) = caption { <caption>{ c }</caption> }
                 <thead><tr>{ for cols.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead>
                 <tbody>{ for rows.into_iter().map(|r| html! { <tr>{ for r.into_iter().map(cell) }</tr> }) }</tbody>
             </table>
         </div>
+        </>
     }
 }
 
@@ -158,7 +160,7 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
         let me = kv::server_name(i);
         Some(html! {
             <tr class={classes!((!view.up).then_some("down"))} data-server={me.clone()}>
-                <th scope="row">{ me.clone() }if !view.up { <span class="st-down">{ " ✕ down, list frozen" }</span> }</th>
+                <th scope="row">{ me.clone() }if !view.up { <span class="st-down">{ " ✕ down" }</span> }</th>
                 { for list.members().iter().enumerate().map(|(j, m)| {
                     let label = m.status.label();
                     html! { <td data-member={kv::server_name(j as u32)} data-status={label}>{ status_mark(m.status) }{ format!(" {} {label}", m.heartbeat) }</td> }
@@ -169,9 +171,10 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
     let changes = sim.observer().membership.iter().rev().take(8);
     html! {
         <div class="kv-membership">
+            <p class="table-note">{ "Each server's membership list: a row per server, its heartbeat (generation.counter) and status of every member. ● alive · ○ suspected (silent 500 ms) · ✕ down (silent 1 s, or a peer said so and its own record agrees). A down server's row is its list as it was when it crashed" }</p>
             <div class="table-scroll">
                 <table class="kv-table membership">
-                    <caption>{ "Each server's membership list: a row per server, its heartbeat (generation.counter) and status of every member. ● alive · ○ suspected (silent 500 ms) · ✕ down (silent 1 s, or a peer said so and its own record agrees)" }</caption>
+
                     <thead><tr><th scope="col">{ "List of" }</th>
                         { for (0..servers).map(|j| html! { <th scope="col">{ kv::server_name(j) }</th> }) }</tr></thead>
                     <tbody>{ for rows }</tbody>
@@ -312,10 +315,11 @@ pub(super) fn merkle(sim: &Sim<KvNode>, first: &UseStateHandle<u32>, second: &Us
                 <p class="merkle-bytes" data-figure="merkle-buckets">{ if buckets.is_empty() {
                     format!("{} keys shared; the roots match, so a session ends after one hash ({}).", n(cmp.keys.len() as u64), format::bytes(w.hash_bytes as f64))
                 } else {
-                    format!("{} keys shared; {} of {leaves} buckets differ. A session sends {} of hashes (20 B each) + {} of buckets = {}, against {} for both sides sending everything ({}%).",
+                    format!("{} keys shared; {} of {leaves} buckets differ. A session sends {} of hashes (20 B each) + {} of buckets = {}, against {} for both sides sending everything ({}%).{}",
                         n(cmp.keys.len() as u64), buckets.len(), format::bytes(w.hash_bytes as f64), format::bytes(w.bucket_bytes as f64),
                         format::bytes(w.bytes() as f64), format::bytes(w.full_bytes as f64),
-                        format::significant(100.0 * w.bytes() as f64 / w.full_bytes.max(1) as f64, 3))
+                        format::significant(100.0 * w.bytes() as f64 / w.full_bytes.max(1) as f64, 3),
+                        if w.bytes() > w.full_bytes { " With this few keys the hashes cost more than the data; the experiment below has 10,000." } else { "" })
                 } }</p>
                 if !buckets.is_empty() {
                     <ul class="merkle-buckets">
@@ -466,7 +470,10 @@ pub(super) fn failure_card(props: &FailureCardProps) -> Html {
 
 /// Mean agreement time against cluster size (log2 axis), one series per fanout.
 fn detection_chart(points: &[DetectionPoint]) -> Html {
-    let ymax = points.iter().map(|p| p.mean_us).filter(|v| v.is_finite()).fold(0.0, f64::max).max(1.0) / 1e3;
+    let ms = || points.iter().map(|p| p.mean_us / 1e3).filter(|v| v.is_finite());
+    let ymax = ms().fold(1.0, f64::max);
+    // From a round 100 ms under the fastest point, so that the growth with size shows.
+    let ymin = (ms().fold(ymax, f64::min) * 0.9 / 100.0).floor() * 100.0;
     let (lo, hi) =
         (f64::from(fx::DETECTION_SIZES[0]), f64::from(fx::DETECTION_SIZES[fx::DETECTION_SIZES.len() - 1]));
     let marks = [(Mark::Line, "series-a"), (Mark::Squares, "series-b"), (Mark::Dots, "series-stale")];
@@ -488,8 +495,8 @@ fn detection_chart(points: &[DetectionPoint]) -> Html {
         <XyPlot caption="Mean time from a crash until every live server marks it down"
             x={Axis { label: "servers (log₂ scale)".into(), log: true, min: lo, max: hi,
                 ticks: fx::DETECTION_SIZES.iter().map(|&s| (f64::from(s), AttrValue::from(s.to_string()))).collect() }}
-            y={Axis { label: "agreement time (ms)".into(), log: false, min: 0.0, max: ymax * 1.1,
-                ticks: round_ticks(ymax * 1.1, |v| format::significant(v, 3)) }}
+            y={Axis { label: "agreement time (ms)".into(), log: false, min: ymin, max: ymax * 1.1,
+                ticks: round_ticks(ymax * 1.1 - ymin, |v| format::significant(v + ymin, 3)).into_iter().map(|(v, l)| (v + ymin, l)).collect() }}
             {series} />
     }
 }
@@ -500,8 +507,9 @@ fn sync_chart(points: &[SyncPoint]) -> Html {
     let full = pts.iter().map(|p| p.full_bytes).max().unwrap_or(1) as f64;
     let lo_y = pts.iter().map(|p| (p.bytes as f64).min(p.model_bytes)).fold(f64::INFINITY, f64::min).max(1.0);
     let (ymin, ymax) = (10f64.powf(lo_y.log10().floor()), 10f64.powf(full.log10().ceil()));
+    const SHORT: [&str; 10] = ["1", "10", "100", "1k", "10k", "100k", "1M", "10M", "100M", "1G"];
     let decades = (ymin.log10() as i32..=ymax.log10() as i32)
-        .map(|e| (10f64.powi(e), AttrValue::from(format::bytes(10f64.powi(e)))))
+        .map(|e| (10f64.powi(e), AttrValue::from(SHORT.get(e as usize).copied().unwrap_or("?"))))
         .collect();
     let shares = [0.001, 0.01, 0.1, 1.0]
         .iter()
