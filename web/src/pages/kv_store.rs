@@ -136,6 +136,9 @@ pub fn kv_store_page() -> Html {
     let pbs_points = use_state(|| None::<Vec<PbsPoint>>);
     let selected_key = use_state(|| 0u32);
     let (merkle_a, merkle_b) = (use_state(|| 0u32), use_state(|| 1u32));
+    // The fault panel's choices: whose clock to set, and the link to slow down.
+    let skew_server = use_state(|| 0u32);
+    let link = use_state(|| (0u32, 1u32, LatencyPreset::CrossRegion));
 
     // Build (or rebuild) the run when the link's scenario is not the one running.
     {
@@ -427,14 +430,14 @@ pub fn kv_store_page() -> Html {
                             }),
                             on_rate: set_param(|p, v| p.workload.ops_per_s = v.parse().unwrap_or(p.workload.ops_per_s)), }) }
                         { failure::failure_params(&p, &on_failure) }
-                        <FaultPanel sim={RunRef(run.clone())} version={sim.steps()} servers={p.servers} act={act.clone()} />
+                        { fault_panel(&FaultProps { sim: RunRef(run.clone()), servers: p.servers, act: act.clone(), skew_server: skew_server.clone(), link: link.clone() }) }
                     </div>
                 </div>
                 <CopyLink />
             </Section>
             <Section id="deep-dive" step="Step 4 · Deep dive" title="One key, its replicas and their vector clocks" wide=true>
-                <KeyInspector sim={RunRef(run.clone())} version={sim.steps()} key_index={*selected_key}
-                    on_key={{ let k = selected_key.clone(); Callback::from(move |v| k.set(v)) }} act={act.clone()} />
+                { key_inspector(&KeyProps { sim: RunRef(run.clone()), key_index: *selected_key,
+                    on_key: { let k = selected_key.clone(); Callback::from(move |v| k.set(v)) }, act: act.clone() }) }
                 <h3>{ "Anti-entropy: two replicas' Merkle trees" }</h3>
                 { failure::merkle(sim, &merkle_a, &merkle_b) }
                 <h3>{ "The read path: Bloom filters in front of the disks" }</h3>
@@ -603,12 +606,12 @@ fn params_panel(props: &ParamsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct FaultProps {
     sim: RunRef,
-    version: u64,
     servers: u32,
     act: Callback<Action<KvInput>>,
+    skew_server: UseStateHandle<u32>,
+    link: UseStateHandle<(u32, u32, LatencyPreset)>,
 }
 
 /// Clock skews a person can give a server: (microseconds, label).
@@ -642,10 +645,8 @@ fn skew_label(skew_us: i64) -> String {
 }
 
 /// Crash and recover servers, cut the network, lose messages, skew a server's clock, slow one link.
-#[function_component(FaultPanel)]
 fn fault_panel(props: &FaultProps) -> Html {
-    let skew_server = use_state(|| 0u32);
-    let link = use_state(|| (0u32, 1u32, LatencyPreset::CrossRegion));
+    let (skew_server, link) = (props.skew_server.clone(), props.link.clone());
     let FaultState { ups, skews, partitioned, loss, slow_links } = props
         .sim
         .with(|sim| {
@@ -756,10 +757,8 @@ fn fault_panel(props: &FaultProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct KeyProps {
     sim: RunRef,
-    version: u64,
     key_index: u32,
     on_key: Callback<u32>,
     act: Callback<Action<KvInput>>,
@@ -767,7 +766,6 @@ struct KeyProps {
 
 /// The selected key: its replicas in ring order, each replica's versions with their clocks, and
 /// why each pair of distinct versions is ordered or concurrent.
-#[function_component(KeyInspector)]
 fn key_inspector(props: &KeyProps) -> Html {
     let key = props.key_index;
     props
