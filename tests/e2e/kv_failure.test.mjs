@@ -39,6 +39,10 @@ test('kv store under failure: detection, hints, Merkle trees and the quorum togg
   // Crash S3 at the start and run on 2.5 s: every other server's list holds S3 down.
   await page.click('.kv-faults button[data-server="S3"]');
   await page.waitForSelector('.kv-faults button.recover[data-server="S3"]');
+  // About 1 s after the crash the servers mark S3 down: each change is a note on its lane.
+  await seek(page, 1020);
+  const notes = await page.locator('.spacetime .mark.note title').allTextContents();
+  assert.ok(notes.some((t) => /marks S3 down/.test(t)), `notes on the diagram: ${notes.join(' | ')}`);
   await seek(page, 2500);
   for (const list of ['S1', 'S2', 'S4', 'S5']) assert.equal(await status(page, list, 'S3'), 'down', `${list}'s list`);
   assert.equal(await page.locator('.membership tr.down[data-server="S3"]').count(), 1);

@@ -405,7 +405,7 @@ pub fn kv_store_page() -> Html {
                 <div class="kv-layout">
                     <div class="kv-main">
                         <SpaceTimeDiagram view={view} now={now} lane_classes={lane_classes}
-                            caption={format!("Messages over the last {} of simulated time: servers S1 to S{}, then the clients.", us(window(&p) as f64), p.servers)} />
+                            caption={format!("Messages over the last {} of simulated time: servers S1 to S{}, then the clients. A purple square on a server's lane is a note: it changed its mind about a member (point at it to read it).", us(window(&p) as f64), p.servers)} />
                         { figures(sim) }
                         <div class="kv-charts">
                             { latency_chart(sim) }
