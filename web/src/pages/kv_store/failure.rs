@@ -171,10 +171,11 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
     let changes = sim.observer().membership.iter().rev().take(8);
     html! {
         <div class="kv-membership">
-            <p class="table-note">{ "Each server's membership list: a row per server, its heartbeat (generation.counter) and status of every member. ● alive · ○ suspected (silent 500 ms) · ✕ down (silent 1 s, or a peer said so and its own record agrees). A down server's row is its list as it was when it crashed" }</p>
+            <p class="table-note">{ format!("Each server's membership list: a row per server, its heartbeat (generation.counter) and status of every member. \
+                ● alive · ○ suspected (silent {}) · ✕ down (silent {}, or a peer said so and its own record agrees). A down server's row is its list as it was when it crashed.",
+                us(c.params.gossip.suspect_after_us as f64), us(c.params.gossip.fail_after_us as f64)) }</p>
             <div class="table-scroll">
                 <table class="kv-table membership">
-
                     <thead><tr><th scope="col">{ "List of" }</th>
                         { for (0..servers).map(|j| html! { <th scope="col">{ kv::server_name(j) }</th> }) }</tr></thead>
                     <tbody>{ for rows }</tbody>
