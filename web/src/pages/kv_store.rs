@@ -4,6 +4,8 @@
 //! reads each key's versions and vector clocks, and runs the quorum experiments. The whole run
 //! (seed, parameters, every action) is in the URL as a permalink.
 
+mod failure;
+
 use crate::app::Route;
 use crate::url_state::{Query, use_query_state};
 use crate::widgets::copy_link::CopyLink;
@@ -19,12 +21,12 @@ use playground_core::format;
 use playground_core::kv::experiments::{self, PbsPoint};
 use playground_core::kv::store::{key_name, value_name};
 use playground_core::kv::{
-    self, ClockActors, Coordinator, KvInput, KvNode, KvParams, KvScenario, KvStats, KvSystem, OpResult,
-    Versioning, Workload,
+    self, AntiEntropyParams, ClockActors, Coordinator, DiskParams, GossipParams, KvInput, KvNode, KvParams,
+    KvScenario, KvStats, KvSystem, OpResult, Quorum, SSD_READ_US, Versioning, Workload,
 };
 use playground_core::sim::view::space_time;
 use playground_core::sim::{
-    Action, Fault, LatencyPreset, LatencyShape, Micros, NodeId, Run, SECOND, Sim, System, permalink,
+    Action, Fault, LatencyPreset, LatencyShape, Micros, NodeId, Run, SECOND, Sim, System, When, permalink,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -43,17 +45,62 @@ const SPEEDS: &[(u64, &str)] = &[
 ];
 
 /// The page's first run: 5 servers, N = 3, W = R = 2, 3 clients sending 100 requests a second
-/// over 8 keys, data-centre links.
+/// over 8 keys (a fifth of the reads for keys nobody writes), data-centre links, and everything
+/// of the notes' table at once: gossip, a sloppy quorum with hinted handoff, anti-entropy, and an
+/// SSD behind a Bloom filter on every server.
 fn default_scenario() -> KvScenario {
     KvScenario::new(
         1,
         KvParams {
             servers: 5,
-            workload: Workload { clients: 3, ops_per_s: 100.0, keys: 8, ..Workload::default() },
+            workload: Workload {
+                clients: 3,
+                ops_per_s: 100.0,
+                keys: 8,
+                absent_share: 0.2,
+                ..Workload::default()
+            },
+            gossip: GossipParams::on(),
+            quorum: Quorum::Sloppy,
+            anti_entropy: AntiEntropyParams::on(),
+            disk: DiskParams { read_us: SSD_READ_US, bloom: true, ..DiskParams::default() },
             ..KvParams::default()
         },
     )
 }
+
+/// The summary's trade-offs: (choice, gives, costs).
+const SUMMARY: &[(&str, &str, &str)] = &[
+    (
+        "W + R > N",
+        "every read overlaps the latest acknowledged write",
+        "latency of the slower quorum; unavailable when too many replicas are down",
+    ),
+    ("R = 1, W = N", "fast reads", "a write waits for every replica"),
+    ("W = 1, R = N", "fast writes", "a read waits for every replica"),
+    ("Vector clocks", "concurrent writes kept as siblings", "clients must merge; clocks grow (pruned)"),
+    ("Last write wins", "one value, no metadata", "silently drops concurrent and clock-skewed writes"),
+    (
+        "Gossip failure detection",
+        "no central monitor; agreement in O(log N) rounds",
+        "a message per peer per round; message loss marks live servers down",
+    ),
+    (
+        "Sloppy quorum + hinted handoff",
+        "writes and reads succeed while replicas are down",
+        "stale reads even with W + R > N, until the hints are handed off",
+    ),
+    (
+        "Anti-entropy (Merkle trees)",
+        "replicas converge after lost hints or long outages, sending only differing buckets",
+        "periodic hashing and a few round trips per session",
+    ),
+    (
+        "Bloom filter on the read path",
+        "most reads for missing keys skip the disk",
+        "a few bits of memory per key; false positives still read",
+    ),
+];
 
 type SharedRun = Rc<RefCell<Option<Run<KvSystem>>>>;
 
@@ -88,6 +135,10 @@ pub fn kv_store_page() -> Html {
     let speed = use_state(|| 2_000u64);
     let pbs_points = use_state(|| None::<Vec<PbsPoint>>);
     let selected_key = use_state(|| 0u32);
+    let (merkle_a, merkle_b) = (use_state(|| 0u32), use_state(|| 1u32));
+    // The fault panel's choices: whose clock to set, and the link to slow down.
+    let skew_server = use_state(|| 0u32);
+    let link = use_state(|| (0u32, 1u32, LatencyPreset::CrossRegion));
 
     // Build (or rebuild) the run when the link's scenario is not the one running.
     {
@@ -99,6 +150,11 @@ pub fn kv_store_page() -> Html {
             {
                 r.run_until_bounded(HORIZON, step.min(5_000_000));
                 r.seek_step(step);
+            }
+            // A restart that keeps the moment (the quorum toggle) names a time instead of a step.
+            if let (Some(r), Some(t)) = (slot.as_mut(), query.get("t").and_then(|s| s.parse::<Micros>().ok()))
+            {
+                r.run_until_bounded(t.min(HORIZON), 5_000_000);
             }
         }
     }
@@ -116,16 +172,24 @@ pub fn kv_store_page() -> Html {
             }
         })
     };
-    // Starts a new run from a changed scenario (new seed or parameters): the schedule is dropped.
-    let restart_with = {
+    // Starts a new run from a changed scenario (new seed or parameters; the caller decides whether
+    // the schedule stays), from the start or run on to the moment `at`.
+    let restart_at = {
         let set_query = set_query.clone();
         let playing = playing.clone();
-        move |s: KvScenario| {
+        move |s: KvScenario, at: Option<Micros>| {
             playing.set(false);
             let mut q = Query::new();
             q.insert("s".to_string(), permalink::encode(&s));
+            if let Some(t) = at {
+                q.insert("t".to_string(), t.to_string());
+            }
             set_query.emit(q);
         }
+    };
+    let restart_with = {
+        let restart_at = restart_at.clone();
+        move |s: KvScenario| restart_at(s, None)
     };
 
     {
@@ -253,6 +317,30 @@ pub fn kv_store_page() -> Html {
         })
     };
 
+    // The failure knobs. The quorum keeps the seed, the faults (at the times they happened) and
+    // the moment, so strict and sloppy can be compared on the same scenario; the others restart.
+    let on_failure = {
+        let scenario = r.scenario().clone();
+        Callback::from(move |(knob, value): (failure::Knob, String)| {
+            let mut next = scenario.clone();
+            failure::apply(&mut next.params, knob, &value);
+            let at = if knob == failure::Knob::Quorum {
+                for item in &mut next.schedule {
+                    if let When::AfterStep { time, .. } = item.when {
+                        item.when = When::At(time);
+                    }
+                }
+                Some(now)
+            } else {
+                next.schedule.clear();
+                None
+            };
+            if KvSystem::build(&next).is_ok() {
+                restart_at(next, at);
+            }
+        })
+    };
+
     let controls = html! {
         <div class="kv-controls">
             <SimControls
@@ -313,39 +401,47 @@ pub fn kv_store_page() -> Html {
             </Section>
             <Section id="design" step="Step 3 · The design, running" title="The cluster, running" wide=true>
                 { controls }
-                <QuorumRule n={p.n} w={p.w} r={p.r} />
+                { quorum_rule(&RuleProps { n: p.n, w: p.w, r: p.r }) }
                 <div class="kv-layout">
                     <div class="kv-main">
                         <SpaceTimeDiagram view={view} now={now} lane_classes={lane_classes}
-                            caption={format!("Messages over the last {} of simulated time: servers S1 to S{}, then the clients.", us(window(&p) as f64), p.servers)} />
-                        <Figures sim={RunRef(run.clone())} version={sim.steps()} />
+                            caption={format!("Messages over the last {} of simulated time: servers S1 to S{}, then the clients. A purple square on a server's lane is a note: it changed its mind about a member (point at it to read it).", us(window(&p) as f64), p.servers)} />
+                        { figures(sim) }
                         <div class="kv-charts">
-                            <LatencyChart sim={RunRef(run.clone())} version={sim.steps()} />
-                            <RateChart sim={RunRef(run.clone())} version={sim.steps()} />
+                            { latency_chart(sim) }
+                            { rate_chart(sim) }
                         </div>
+                        <h3>{ "Failure detection: who believes whom is up" }</h3>
+                        { failure::membership(sim) }
+                        <h3>{ "Sloppy quorum: hints waiting for their replicas" }</h3>
+                        { failure::hints(sim) }
                     </div>
                     <div class="kv-side">
-                        <ParamsPanel params={p.clone()} on_servers={set_param(|p, v| { p.servers = v.parse().unwrap_or(p.servers); p.n = p.n.min(p.servers); })}
-                            on_n={set_param(|p, v| p.n = v.parse().unwrap_or(p.n))}
-                            on_w={set_param(|p, v| p.w = v.parse().unwrap_or(p.w))}
-                            on_r={set_param(|p, v| p.r = v.parse().unwrap_or(p.r))}
-                            on_versioning={set_param(|p, v| p.versioning = if v == "lww" { Versioning::LastWriteWins } else { Versioning::VectorClocks })}
-                            on_actors={set_param(|p, v| p.actors = if v == "clients" { ClockActors::Clients } else { ClockActors::Servers })}
-                            on_latency={set_param(|p, v| {
+                        { params_panel(&ParamsProps { params: p.clone(), on_servers: set_param(|p, v| { p.servers = v.parse().unwrap_or(p.servers); p.n = p.n.min(p.servers); p.gossip.fanout = p.gossip.fanout.clamp(1, p.servers - 1); }),
+                            on_n: set_param(|p, v| p.n = v.parse().unwrap_or(p.n)),
+                            on_w: set_param(|p, v| p.w = v.parse().unwrap_or(p.w)),
+                            on_r: set_param(|p, v| p.r = v.parse().unwrap_or(p.r)),
+                            on_versioning: set_param(|p, v| p.versioning = if v == "lww" { Versioning::LastWriteWins } else { Versioning::VectorClocks }),
+                            on_actors: set_param(|p, v| p.actors = if v == "clients" { ClockActors::Clients } else { ClockActors::Servers }),
+                            on_latency: set_param(|p, v| {
                                 let preset = match v { "rack" => LatencyPreset::SameRack, "region" => LatencyPreset::CrossRegion, _ => LatencyPreset::SameDatacenter };
                                 p.latency = preset.model(LatencyShape::LogNormal);
                                 p.timeout_us = (preset.one_way_us() * 200).max(1_000);
-                            })}
-                            on_rate={set_param(|p, v| p.workload.ops_per_s = v.parse().unwrap_or(p.workload.ops_per_s))}
-                        />
-                        <FaultPanel sim={RunRef(run.clone())} version={sim.steps()} servers={p.servers} act={act.clone()} />
+                            }),
+                            on_rate: set_param(|p, v| p.workload.ops_per_s = v.parse().unwrap_or(p.workload.ops_per_s)), }) }
+                        { failure::failure_params(&p, &on_failure) }
+                        { fault_panel(&FaultProps { sim: RunRef(run.clone()), servers: p.servers, act: act.clone(), skew_server: skew_server.clone(), link: link.clone() }) }
                     </div>
                 </div>
                 <CopyLink />
             </Section>
             <Section id="deep-dive" step="Step 4 · Deep dive" title="One key, its replicas and their vector clocks" wide=true>
-                <KeyInspector sim={RunRef(run.clone())} version={sim.steps()} key_index={*selected_key}
-                    on_key={{ let k = selected_key.clone(); Callback::from(move |v| k.set(v)) }} act={act.clone()} />
+                { key_inspector(&KeyProps { sim: RunRef(run.clone()), key_index: *selected_key,
+                    on_key: { let k = selected_key.clone(); Callback::from(move |v| k.set(v)) }, act: act.clone() }) }
+                <h3>{ "Anti-entropy: two replicas' Merkle trees" }</h3>
+                { failure::merkle(sim, &merkle_a, &merkle_b) }
+                <h3>{ "The read path: Bloom filters in front of the disks" }</h3>
+                { failure::bloom(sim) }
             </Section>
             <Section id="experiments" step="Experiments" title="The notes' claims, measured">
                 <ul class="experiments">
@@ -358,23 +454,20 @@ pub fn kv_store_page() -> Html {
                                     Err(e) => playground_core::experiment::Outcome { measured: "—".into(), expected: String::new(), reproduced: false, detail: e },
                                 }
                             });
-                            html! { <ExperimentCard claim={c.claim} source={c.source} {run}><PbsChart points={(*pbs_points).clone()} /></ExperimentCard> }
+                            html! { <ExperimentCard claim={c.claim} source={c.source} {run}>{ pbs_chart(&PbsProps { points: (*pbs_points).clone() }) }</ExperimentCard> }
                         } else {
                             let run = c.run;
                             html! { <ExperimentCard claim={c.claim} source={c.source} run={Callback::from(move |_| run())} /> }
                         }
                     }) }
+                    { for (0..kv::failure_experiments::CLAIMS.len()).map(|i| html! { <failure::FailureCard index={i} /> }) }
                 </ul>
             </Section>
             <Section id="summary" step="Step 5 · Summarize" title="Summary">
                 <table class="summary">
                     <thead><tr><th scope="col">{ "Choice" }</th><th scope="col">{ "Gives" }</th><th scope="col">{ "Costs" }</th></tr></thead>
                     <tbody>
-                        <tr><td>{ "W + R > N" }</td><td>{ "every read overlaps the latest acknowledged write" }</td><td>{ "latency of the slower quorum; unavailable when too many replicas are down" }</td></tr>
-                        <tr><td>{ "R = 1, W = N" }</td><td>{ "fast reads" }</td><td>{ "a write waits for every replica" }</td></tr>
-                        <tr><td>{ "W = 1, R = N" }</td><td>{ "fast writes" }</td><td>{ "a read waits for every replica" }</td></tr>
-                        <tr><td>{ "Vector clocks" }</td><td>{ "concurrent writes kept as siblings" }</td><td>{ "clients must merge; clocks grow (pruned)" }</td></tr>
-                        <tr><td>{ "Last write wins" }</td><td>{ "one value, no metadata" }</td><td>{ "silently drops concurrent and clock-skewed writes" }</td></tr>
+                        { for SUMMARY.iter().map(|(a, b, c)| html! { <tr><td>{ *a }</td><td>{ *b }</td><td>{ *c }</td></tr> }) }
                     </tbody>
                 </table>
             </Section>
@@ -398,7 +491,6 @@ impl RunRef {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct RuleProps {
     n: u32,
     w: u32,
@@ -406,7 +498,6 @@ struct RuleProps {
 }
 
 /// W + R against N, live.
-#[function_component(QuorumRule)]
 fn quorum_rule(p: &RuleProps) -> Html {
     let sum = p.w + p.r;
     if sum > p.n {
@@ -422,48 +513,37 @@ fn quorum_rule(p: &RuleProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct FiguresProps {
-    sim: RunRef,
-    version: u64,
-}
-
 /// The live figures of the run.
-#[function_component(Figures)]
-fn figures(props: &FiguresProps) -> Html {
-    props
-        .sim
-        .with(|sim| {
-            let o = sim.observer();
-            let st = &o.stats;
-            let pct = |h: &playground_core::sim::Histogram, q: f64| h.percentile(q).map_or("—".to_string(), |v| us(v as f64));
-            let lost = kv::lost_writes(sim).len() as u64;
-            html! {
-                <table class="figures kv-figures">
-                    <caption>{ "Live figures (client side)" }</caption>
-                    <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "ok" }</th><th scope="col">{ "timeouts" }</th><th scope="col">{ "no reply" }</th><th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th></tr></thead>
-                    <tbody>
-                        <tr><th scope="row">{ "Reads" }</th><td>{ n(st.reads.ok) }</td><td>{ n(st.reads.timeout) }</td><td>{ n(st.reads.no_reply) }</td>
-                            <td>{ pct(&st.read_latency, 50.0) }</td><td>{ pct(&st.read_latency, 95.0) }</td><td>{ pct(&st.read_latency, 99.0) }</td></tr>
-                        <tr><th scope="row">{ "Writes" }</th><td>{ n(st.writes.ok) }</td><td>{ n(st.writes.timeout) }</td><td>{ n(st.writes.no_reply) }</td>
-                            <td>{ pct(&st.write_latency, 50.0) }</td><td>{ pct(&st.write_latency, 95.0) }</td><td>{ pct(&st.write_latency, 99.0) }</td></tr>
-                    </tbody>
-                    <tfoot>
-                        <tr><td colspan="7">
-                            <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
-                                { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
-                            <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings ({} created)", n(st.sibling_reads), n(st.siblings_created)) }</span>
-                            <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
-                            <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
-                        </td></tr>
-                    </tfoot>
-                </table>
-            }
-        })
-        .unwrap_or_default()
+fn figures(sim: &Sim<KvNode>) -> Html {
+    let o = sim.observer();
+    let st = &o.stats;
+    let pct = |h: &playground_core::sim::Histogram, q: f64| {
+        h.percentile(q).map_or("—".to_string(), |v| us(v as f64))
+    };
+    let lost = kv::lost_writes(sim).len() as u64;
+    html! {
+        <table class="figures kv-figures">
+            <caption>{ "Live figures (client side)" }</caption>
+            <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "ok" }</th><th scope="col">{ "timeouts" }</th><th scope="col">{ "no reply" }</th><th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th></tr></thead>
+            <tbody>
+                <tr><th scope="row">{ "Reads" }</th><td>{ n(st.reads.ok) }</td><td>{ n(st.reads.timeout) }</td><td>{ n(st.reads.no_reply) }</td>
+                    <td>{ pct(&st.read_latency, 50.0) }</td><td>{ pct(&st.read_latency, 95.0) }</td><td>{ pct(&st.read_latency, 99.0) }</td></tr>
+                <tr><th scope="row">{ "Writes" }</th><td>{ n(st.writes.ok) }</td><td>{ n(st.writes.timeout) }</td><td>{ n(st.writes.no_reply) }</td>
+                    <td>{ pct(&st.write_latency, 50.0) }</td><td>{ pct(&st.write_latency, 95.0) }</td><td>{ pct(&st.write_latency, 99.0) }</td></tr>
+            </tbody>
+            <tfoot>
+                <tr><td colspan="7">
+                    <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
+                        { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
+                    <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings ({} created)", n(st.sibling_reads), n(st.siblings_created)) }</span>
+                    <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
+                    <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
+                </td></tr>
+            </tfoot>
+        </table>
+    }
 }
 
-#[derive(Properties, PartialEq)]
 struct ParamsProps {
     params: KvParams,
     on_servers: Callback<Event>,
@@ -476,12 +556,26 @@ struct ParamsProps {
     on_rate: Callback<Event>,
 }
 
+/// A select with a visible label; the tooltip (on both) says what it does.
+fn labelled(
+    (id, label, title): (&'static str, &'static str, &'static str),
+    onchange: Callback<Event>,
+    disabled: bool,
+    options: Html,
+) -> Html {
+    html! { <label {title}>{ label }<select {id} {onchange} {title} {disabled}>{ options }</select></label> }
+}
+
+/// Options from (value, text) pairs, `current` selected.
+fn choices(list: &[(&str, &str)], current: &str) -> Html {
+    list.iter().map(|(v, text)| html! { <option value={v.to_string()} selected={*v == current}>{ text.to_string() }</option> }).collect()
+}
+
 fn options(range: impl Iterator<Item = u32>, current: u32) -> Html {
     range.map(|v| html! { <option value={v.to_string()} selected={v == current}>{ v }</option> }).collect()
 }
 
 /// N, W, R and the rest: changing one starts a new run with the same seed.
-#[function_component(ParamsPanel)]
 fn params_panel(props: &ParamsProps) -> Html {
     let p = &props.params;
     let latency = if p.latency.median_us() <= 20.0 {
@@ -494,34 +588,14 @@ fn params_panel(props: &ParamsProps) -> Html {
     html! {
         <fieldset class="kv-params">
             <legend>{ "Cluster" }</legend>
-            <label title="Storage servers on the ring">{ "Servers " }
-                <select id="kv-servers" onchange={props.on_servers.clone()} title="Storage servers on the ring">{ options(3..=8, p.servers) }</select></label>
-            <label title="N: how many servers keep a copy of each key (the next N distinct servers clockwise)">{ "N " }
-                <select id="kv-n" onchange={props.on_n.clone()} title="N: how many servers keep a copy of each key">{ options(1..=p.servers.min(5), p.n) }</select></label>
-            <label title="W: how many replicas must acknowledge a write before the client is told it succeeded">{ "W " }
-                <select id="kv-w" onchange={props.on_w.clone()} title="W: acknowledgements a write waits for">{ options(1..=p.n, p.w) }</select></label>
-            <label title="R: how many replicas must answer a read before the client gets the result">{ "R " }
-                <select id="kv-r" onchange={props.on_r.clone()} title="R: answers a read waits for">{ options(1..=p.n, p.r) }</select></label>
-            <label title="How the store orders versions of a key">{ "Versions " }
-                <select id="kv-versioning" onchange={props.on_versioning.clone()} title="Vector clocks keep concurrent writes as siblings; last-write-wins keeps the latest timestamp">
-                    <option value="vc" selected={p.versioning == Versioning::VectorClocks}>{ "vector clocks" }</option>
-                    <option value="lww" selected={p.versioning == Versioning::LastWriteWins}>{ "last write wins" }</option>
-                </select></label>
-            <label title="Whose counter a write advances in the vector clock">{ "Clock entries per " }
-                <select id="kv-actors" onchange={props.on_actors.clone()} title="Servers: the notes' [Si, Vi]; clients: every race becomes siblings">
-                    <option value="servers" selected={p.actors == ClockActors::Servers}>{ "server (the notes)" }</option>
-                    <option value="clients" selected={p.actors == ClockActors::Clients}>{ "client" }</option>
-                </select></label>
-            <label title="One-way delay between any two nodes, from the latency numbers">{ "Links " }
-                <select id="kv-latency" onchange={props.on_latency.clone()} title="Same rack 40 µs, same data centre 0.5 ms, cross-region 150 ms round trip (log-normal)">
-                    <option value="rack" selected={latency == "rack"}>{ "same rack" }</option>
-                    <option value="dc" selected={latency == "dc"}>{ "same data centre" }</option>
-                    <option value="region" selected={latency == "region"}>{ "cross-region" }</option>
-                </select></label>
-            <label title="Client requests per simulated second, all clients together">{ "Requests/s " }
-                <select id="kv-rate" onchange={props.on_rate.clone()} title="Client requests per simulated second">
-                    { for [20u32, 100, 500, 1000].iter().map(|v| html! { <option value={v.to_string()} selected={(p.workload.ops_per_s - f64::from(*v)).abs() < 0.5}>{ v }</option> }) }
-                </select></label>
+            { labelled(("kv-servers", "Servers ", "Storage servers on the ring"), props.on_servers.clone(), false, html! { { options(3..=8, p.servers) } }) }
+            { labelled(("kv-n", "N ", "N: how many servers keep a copy of each key (the next N distinct servers clockwise)"), props.on_n.clone(), false, html! { { options(1..=p.servers.min(5), p.n) } }) }
+            { labelled(("kv-w", "W ", "W: how many replicas must acknowledge a write before the client is told it succeeded"), props.on_w.clone(), false, html! { { options(1..=p.n, p.w) } }) }
+            { labelled(("kv-r", "R ", "R: how many replicas must answer a read before the client gets the result"), props.on_r.clone(), false, html! { { options(1..=p.n, p.r) } }) }
+            { labelled(("kv-versioning", "Versions ", "Vector clocks keep concurrent writes as siblings; last-write-wins keeps the latest timestamp"), props.on_versioning.clone(), false, html! { { choices(&[("vc", "vector clocks"), ("lww", "last write wins")], if p.versioning == Versioning::VectorClocks { "vc" } else { "lww" }) } }) }
+            { labelled(("kv-actors", "Clock entries per ", "Servers: the notes' [Si, Vi]; clients: every race becomes siblings"), props.on_actors.clone(), false, html! { { choices(&[("servers", "server (the notes)"), ("clients", "client")], if p.actors == ClockActors::Servers { "servers" } else { "clients" }) } }) }
+            { labelled(("kv-latency", "Links ", "Same rack 40 µs, same data centre 0.5 ms, cross-region 150 ms round trip (log-normal)"), props.on_latency.clone(), false, html! { { choices(&[("rack", "same rack"), ("dc", "same data centre"), ("region", "cross-region")], latency) } }) }
+            { labelled(("kv-rate", "Requests/s ", "Client requests per simulated second, all clients together"), props.on_rate.clone(), false, html! { { for [20u32, 100, 500, 1000].iter().map(|v| html! { <option value={v.to_string()} selected={(p.workload.ops_per_s - f64::from(*v)).abs() < 0.5}>{ v }</option> }) } }) }
             <p class="note">{ format!("{} clients, {} keys ({}), {} writes (read, then write with the returned context), quorum timeout {}, coordinator: {}.",
                 p.workload.clients, p.workload.keys,
                 if p.workload.zipf > 0.0 { format!("Zipf {}", p.workload.zipf) } else { "uniform".to_string() },
@@ -532,12 +606,12 @@ fn params_panel(props: &ParamsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct FaultProps {
     sim: RunRef,
-    version: u64,
     servers: u32,
     act: Callback<Action<KvInput>>,
+    skew_server: UseStateHandle<u32>,
+    link: UseStateHandle<(u32, u32, LatencyPreset)>,
 }
 
 /// Clock skews a person can give a server: (microseconds, label).
@@ -571,10 +645,8 @@ fn skew_label(skew_us: i64) -> String {
 }
 
 /// Crash and recover servers, cut the network, lose messages, skew a server's clock, slow one link.
-#[function_component(FaultPanel)]
 fn fault_panel(props: &FaultProps) -> Html {
-    let skew_server = use_state(|| 0u32);
-    let link = use_state(|| (0u32, 1u32, LatencyPreset::CrossRegion));
+    let (skew_server, link) = (props.skew_server.clone(), props.link.clone());
     let FaultState { ups, skews, partitioned, loss, slow_links } = props
         .sim
         .with(|sim| {
@@ -666,29 +738,17 @@ fn fault_panel(props: &FaultProps) -> Html {
                 <button type="button" class="secondary" onclick={fault(Fault::Heal)} disabled={!partitioned}
                     title="End the partition">{ "Heal" }</button>
             </div>
-            <label title="The probability that any one message is lost">{ "Message loss " }
-                <select id="kv-loss" onchange={on_loss} title="The probability that any one message is lost">
-                    { for [0u32, 1, 10, 50].iter().map(|v| html! { <option value={v.to_string()} selected={(loss * 100.0 - f64::from(*v)).abs() < 0.01}>{ format!("{v}%") }</option> }) }
-                </select></label>
+            { labelled(("kv-loss", "Message loss ", "The probability that any one message is lost"), on_loss, false, html! { { for [0u32, 1, 10, 50].iter().map(|v| html! { <option value={v.to_string()} selected={(loss * 100.0 - f64::from(*v)).abs() < 0.01}>{ format!("{v}%") }</option> }) } }) }
             <div class="fault-buttons">
-                <label title="The server whose clock to set">{ "Clock of " }
-                    <select id="kv-skew-server" onchange={on_skew_server} title="The server whose clock to set">{ server_options(*skew_server) }</select></label>
-                <label title="How far this server's clock is from the true time; last-write-wins timestamps come from it">{ "is " }
-                    <select id="kv-skew" onchange={on_skew} title="How far this server's clock is from the true time; last-write-wins timestamps come from it">
-                        { for SKEWS.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == current_skew}>{ *label }</option> }) }
-                    </select></label>
+                { labelled(("kv-skew-server", "Clock of ", "The server whose clock to set"), on_skew_server, false, html! { { server_options(*skew_server) } }) }
+                { labelled(("kv-skew", "is ", "How far this server's clock is from the true time; last-write-wins timestamps come from it"), on_skew, false, html! { { for SKEWS.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == current_skew}>{ *label }</option> }) } }) }
                 <span class="note">{ skews.iter().enumerate().filter(|(_, s)| **s != 0)
                     .map(|(i, s)| format!("{} {}", kv::server_name(i as u32), skew_label(*s))).collect::<Vec<_>>().join(", ") }</span>
             </div>
             <div class="fault-buttons">
-                <label title="One end of the link to slow down">{ "Link " }
-                    <select id="kv-link-from" onchange={on_link_part(0)} title="One end of the link">{ server_options(link.0) }</select></label>
-                <label title="The other end of the link">{ "↔ " }
-                    <select id="kv-link-to" onchange={on_link_part(1)} title="The other end of the link">{ server_options(link.1) }</select></label>
-                <label title="The latency this link gets, both ways (log-normal around the table's value)">{ "as " }
-                    <select id="kv-link-preset" onchange={on_link_part(2)} title="The latency this link gets, both ways">
-                        { for LatencyPreset::ALL.iter().map(|p| html! { <option value={p.label()} selected={*p == link.2}>{ p.label() }</option> }) }
-                    </select></label>
+                { labelled(("kv-link-from", "Link ", "One end of the link to slow down"), on_link_part(0), false, html! { { server_options(link.0) } }) }
+                { labelled(("kv-link-to", "↔ ", "The other end of the link"), on_link_part(1), false, html! { { server_options(link.1) } }) }
+                { labelled(("kv-link-preset", "as ", "The latency this link gets, both ways (log-normal around the table's value)"), on_link_part(2), false, html! { { for LatencyPreset::ALL.iter().map(|p| html! { <option value={p.label()} selected={*p == link.2}>{ p.label() }</option> }) } }) }
                 <button type="button" class="secondary" id="kv-link-set" onclick={on_slow_link} disabled={link.0 == link.1}
                     title="Give this link its own latency, both ways; the other links keep theirs">{ "Set link" }</button>
                 <span class="note">{ slow_links.join(", ") }</span>
@@ -697,10 +757,8 @@ fn fault_panel(props: &FaultProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct KeyProps {
     sim: RunRef,
-    version: u64,
     key_index: u32,
     on_key: Callback<u32>,
     act: Callback<Action<KvInput>>,
@@ -708,7 +766,6 @@ struct KeyProps {
 
 /// The selected key: its replicas in ring order, each replica's versions with their clocks, and
 /// why each pair of distinct versions is ordered or concurrent.
-#[function_component(KeyInspector)]
 fn key_inspector(props: &KeyProps) -> Html {
     let key = props.key_index;
     props
@@ -766,10 +823,7 @@ fn key_inspector(props: &KeyProps) -> Html {
             };
             html! {
                 <div class="key-inspector">
-                    <label title="The key to inspect">{ "Key " }
-                        <select id="kv-key" onchange={on_key} title="The key to inspect">
-                            { for (0..keys.min(64)).map(|k| html! { <option value={k.to_string()} selected={k == key}>{ key_name(k) }</option> }) }
-                        </select></label>
+                    { labelled(("kv-key", "Key ", "The key to inspect"), on_key, false, html! { { for (0..keys.min(64)).map(|k| html! { <option value={k.to_string()} selected={k == key}>{ key_name(k) }</option> }) } }) }
                     <button type="button" class="secondary" onclick={input(KvInput::Get { key, via: None })} title="Client C1 reads this key now">{ "C1: get" }</button>
                     <button type="button" class="secondary" onclick={input(KvInput::Put { key, via: None })} title="Client C1 writes a new value with the context of its last read">{ "C1: put" }</button>
                     <p>{ format!("{} lives on {}: the next {} distinct servers clockwise from its SHA-1 position on the ring.",
@@ -823,89 +877,75 @@ fn key_inspector(props: &KeyProps) -> Html {
 }
 
 /// The read and write latency distributions of the run so far, ten bins per decade on a log axis.
-#[function_component(LatencyChart)]
-fn latency_chart(props: &FiguresProps) -> Html {
-    props
-        .sim
-        .with(|sim| {
-            let st = &sim.observer().stats;
-            let shares = |h: &playground_core::sim::Histogram| -> Vec<(f64, f64)> {
-                let total = h.count().max(1) as f64;
-                h.log_bins()
-                    .into_iter()
-                    .map(|(lo, hi, c)| ((lo.max(1) as f64 * hi as f64).sqrt(), 100.0 * c as f64 / total))
-                    .collect()
-            };
-            let (reads, writes) = (shares(&st.read_latency), shares(&st.write_latency));
-            let xs = || reads.iter().chain(&writes).map(|p| p.0);
-            let (lo, hi) = (xs().fold(f64::INFINITY, f64::min), xs().fold(0.0, f64::max));
-            if reads.len() + writes.len() < 2 {
-                return html! { <p class="note">{ "The latency histogram appears once requests have completed." }</p> };
-            }
-            let (lo, hi) = (lo / 1.5, hi * 1.5);
-            let ymax = reads.iter().chain(&writes).map(|p| p.1).fold(0.0, f64::max).max(1.0);
-            let decades = || (0..10).map(|k| 10f64.powi(k));
-            let mut ticks: Vec<f64> = decades().filter(|t| (lo..=hi).contains(t)).collect();
-            if ticks.len() < 2 {
-                ticks = decades().flat_map(|t| [t, 2.0 * t, 5.0 * t]).filter(|t| (lo..=hi).contains(t)).collect();
-            }
-            let ticks = ticks.into_iter().map(|t| (t, AttrValue::from(us(t)))).collect();
-            html! {
-                <XyPlot
-                    caption={format!("Latency of the {} reads and {} writes answered so far (share in each bin)", n(st.read_latency.count()), n(st.write_latency.count()))}
-                    x={Axis { label: "latency seen by the client (log scale)".into(), log: true, min: lo, max: hi, ticks }}
-                    y={Axis { label: "share of requests".into(), log: false, min: 0.0, max: ymax,
-                        ticks: round_ticks(ymax, |v| format!("{}%", format::significant(v, 3))) }}
-                    series={vec![
-                        Series { label: "reads".into(), points: reads, mark: Mark::Dots, class: "series-a".into() },
-                        Series { label: "writes".into(), points: writes, mark: Mark::Squares, class: "series-b".into() },
-                    ]}
-                />
-            }
-        })
-        .unwrap_or_default()
+fn latency_chart(sim: &Sim<KvNode>) -> Html {
+    let st = &sim.observer().stats;
+    let shares = |h: &playground_core::sim::Histogram| -> Vec<(f64, f64)> {
+        let total = h.count().max(1) as f64;
+        h.log_bins()
+            .into_iter()
+            .map(|(lo, hi, c)| ((lo.max(1) as f64 * hi as f64).sqrt(), 100.0 * c as f64 / total))
+            .collect()
+    };
+    let (reads, writes) = (shares(&st.read_latency), shares(&st.write_latency));
+    let xs = || reads.iter().chain(&writes).map(|p| p.0);
+    let (lo, hi) = (xs().fold(f64::INFINITY, f64::min), xs().fold(0.0, f64::max));
+    if reads.len() + writes.len() < 2 {
+        return html! { <p class="note">{ "The latency histogram appears once requests have completed." }</p> };
+    }
+    let (lo, hi) = (lo / 1.5, hi * 1.5);
+    let ymax = reads.iter().chain(&writes).map(|p| p.1).fold(0.0, f64::max).max(1.0);
+    let decades = || (0..10).map(|k| 10f64.powi(k));
+    let mut ticks: Vec<f64> = decades().filter(|t| (lo..=hi).contains(t)).collect();
+    if ticks.len() < 2 {
+        ticks = decades().flat_map(|t| [t, 2.0 * t, 5.0 * t]).filter(|t| (lo..=hi).contains(t)).collect();
+    }
+    let ticks = ticks.into_iter().map(|t| (t, AttrValue::from(us(t)))).collect();
+    html! {
+        <XyPlot
+            caption={format!("Latency of the {} reads and {} writes answered so far (share in each bin)", n(st.read_latency.count()), n(st.write_latency.count()))}
+            x={Axis { label: "latency seen by the client (log scale)".into(), log: true, min: lo, max: hi, ticks }}
+            y={Axis { label: "share of requests".into(), log: false, min: 0.0, max: ymax,
+                ticks: round_ticks(ymax, |v| format!("{}%", format::significant(v, 3))) }}
+            series={vec![
+                Series { label: "reads".into(), points: reads, mark: Mark::Dots, class: "series-a".into() },
+                Series { label: "writes".into(), points: writes, mark: Mark::Squares, class: "series-b".into() },
+            ]}
+        />
+    }
 }
 
 /// Answers, failures and stale reads per second over the run so far: where a fault shows.
-#[function_component(RateChart)]
-fn rate_chart(props: &FiguresProps) -> Html {
-    props
-        .sim
-        .with(|sim| {
-            let timeline = &sim.observer().stats.timeline;
-            let (bins, step_s) = (timeline.bins(), timeline.step() as f64 / SECOND as f64);
-            if bins.len() < 2 {
-                return Html::default();
-            }
-            let series = |slot: usize| -> Vec<(f64, f64)> {
-                bins.iter().enumerate().map(|(i, b)| ((i as f64 + 0.5) * step_s, b[slot] as f64 / step_s)).collect()
-            };
-            let end = bins.len() as f64 * step_s;
-            let ymax = bins.iter().flat_map(|b| b.iter()).fold(0, |m, v| m.max(*v)) as f64 / step_s;
-            let ymax = ymax.max(1.0);
-            html! {
-                <XyPlot
-                    caption={format!("Per second of simulated time, in steps of {}, by when the client got its answer", us(timeline.step() as f64))}
-                    x={Axis { label: "simulated time (s)".into(), log: false, min: 0.0, max: end, ticks: round_ticks(end, |v| format::significant(v, 3)) }}
-                    y={Axis { label: "per second".into(), log: false, min: 0.0, max: ymax, ticks: round_ticks(ymax, |v| format::significant(v, 3)) }}
-                    series={vec![
-                        Series { label: "answered".into(), points: series(KvStats::ANSWERED), mark: Mark::Line, class: "series-a".into() },
-                        Series { label: "failed (timeout or no reply)".into(), points: series(KvStats::FAILED), mark: Mark::Squares, class: "series-deny".into() },
-                        Series { label: "stale reads".into(), points: series(KvStats::STALE), mark: Mark::Dots, class: "series-stale".into() },
-                    ]}
-                />
-            }
-        })
-        .unwrap_or_default()
+fn rate_chart(sim: &Sim<KvNode>) -> Html {
+    let timeline = &sim.observer().stats.timeline;
+    let (bins, step_s) = (timeline.bins(), timeline.step() as f64 / SECOND as f64);
+    if bins.len() < 2 {
+        return Html::default();
+    }
+    let series = |slot: usize| -> Vec<(f64, f64)> {
+        bins.iter().enumerate().map(|(i, b)| ((i as f64 + 0.5) * step_s, b[slot] as f64 / step_s)).collect()
+    };
+    let end = bins.len() as f64 * step_s;
+    let ymax = bins.iter().flat_map(|b| b.iter()).fold(0, |m, v| m.max(*v)) as f64 / step_s;
+    let ymax = ymax.max(1.0);
+    html! {
+        <XyPlot
+            caption={format!("Per second of simulated time, in steps of {}, by when the client got its answer", us(timeline.step() as f64))}
+            x={Axis { label: "simulated time (s)".into(), log: false, min: 0.0, max: end, ticks: round_ticks(end, |v| format::significant(v, 3)) }}
+            y={Axis { label: "per second".into(), log: false, min: 0.0, max: ymax, ticks: round_ticks(ymax, |v| format::significant(v, 3)) }}
+            series={vec![
+                Series { label: "answered".into(), points: series(KvStats::ANSWERED), mark: Mark::Line, class: "series-a".into() },
+                Series { label: "failed (timeout or no reply)".into(), points: series(KvStats::FAILED), mark: Mark::Squares, class: "series-deny".into() },
+                Series { label: "stale reads".into(), points: series(KvStats::STALE), mark: Mark::Dots, class: "series-stale".into() },
+            ]}
+        />
+    }
 }
 
-#[derive(Properties, PartialEq)]
 struct PbsProps {
     points: Option<Vec<PbsPoint>>,
 }
 
 /// The PBS curve: measured points and the model's dashed line.
-#[function_component(PbsChart)]
 fn pbs_chart(props: &PbsProps) -> Html {
     let Some(points) = &props.points else { return Html::default() };
     let xmax = points.iter().map(|p| p.t_us).max().unwrap_or(1) as f64 / 1_000.0;
