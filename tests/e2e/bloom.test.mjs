@@ -4,20 +4,13 @@
 // an empty or repeated item and bad m, k, n or p get core's messages inline without losing the
 // items, "size it" fills m and k, the 2^30-bit filter draws 1,024 cells, a link with many items
 // shows a false positive, and the experiments run with their figures, on desktop and phone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 const answer = async (page) => (await page.locator('.bf-answer').textContent()).replace(/\s+/g, ' ').trim();
 

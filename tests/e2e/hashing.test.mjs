@@ -2,20 +2,13 @@
 // UI changes the moved-key counts (few on the ring, most under hash mod N), the state survives a
 // reload, a typed key shows its real SHA-1, hovering a key inspects it, an experiment runs, and
 // 100,000 keys with 1,000 virtual nodes draw at most 1,000 dots.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 /** The moved-key count and total of the comparison panel titled `title`. */
 async function moved(page, title) {

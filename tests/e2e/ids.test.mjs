@@ -1,20 +1,13 @@
 // The unique-ID page, end to end: decode the notes' and Discord's example IDs in the inspector, run
 // the generators with a burst fault and read the measured table, keep it all in the link, bad
 // input, and the experiments.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean } from '../support/browser.mjs';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 /** The decoded value of a named bit field in the inspector. */
 async function field(page, name) {

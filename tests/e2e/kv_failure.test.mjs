@@ -2,20 +2,13 @@
 // anti-entropy and Bloom filters on; crash a server and the others mark it down, stand-ins keep
 // hints that are handed off after recovery, the Merkle view shows the buckets a crashed replica
 // missed, the quorum toggle keeps the seed and the faults, and a failure experiment draws its chart.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 const text = async (locator) => (await locator.textContent()).replace(/\s+/g, ' ').trim();
 const count = (s) => Number(s.match(/^([\d,]+)/)[1].replace(/,/g, ''));

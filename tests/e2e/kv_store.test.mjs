@@ -1,20 +1,13 @@
 // The key-value store page, end to end: play the run, crash a server from the fault panel and see
 // its mark on the space-time diagram, skew a clock and slow a link, restore exactly the same run from the permalink, flip the
 // quorum rule, run an experiment, and survive a damaged link.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 const clock = async (page) => (await page.locator('.sim-time').textContent()).trim();
 const figures = async (page) => (await page.locator('.kv-figures').textContent()).replace(/\s+/g, ' ').trim();

@@ -1,20 +1,13 @@
 // The rate-limiting page, end to end: reach it and play the timeline, read the counts and the
 // responses of a burst at a window edge from a deep link, step with the keyboard, bad input, the
 // distributed gateways and two experiments.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean } from '../support/browser.mjs';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 /** A cell of the live counts: the row of `algorithm`, the column headed `column`. */
 async function count(page, algorithm, column) {

@@ -1,19 +1,12 @@
 // The app shell and the capacity-estimation page, end to end: reach the page by clicking, change
 // inputs and read the result, reload a deep link under the sub-path, bad input, theme, 404.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean, DESKTOP } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean, DESKTOP } from '../support/browser.mjs';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 /** The value cell of a row of the worked estimate. */
 async function stepValue(page, label) {

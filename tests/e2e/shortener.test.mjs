@@ -2,22 +2,15 @@
 // follow it (302, then 301 and the browser's cache), a javascript: URL refused with core's
 // message, the three endpoints by hand (400, 404, 429), corrupt local storage reported and set
 // aside, and an experiment with its figure.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveSite, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
+import { useBrowser, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
 
 const KEY = 'playground-shortener-links';
 
 let browser;
 let site;
-before(async () => {
-  site = await serveSite();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+useBrowser((b, s) => ([browser, site] = [b, s]));
 
 /** The newest exchange in the inspector: its summary line, request and response text. */
 async function newest(page) {

@@ -1,6 +1,7 @@
 // Headless Debian Chromium driven by playwright-core, and a page wrapper that records every
 // console error or warning, page error, failed request, request to another origin and panic
 // banner, so that a test can fail on any of them.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
@@ -13,6 +14,24 @@ export async function serveSite() {
   const dir = process.env.SITE_DIR;
   assert.ok(dir, 'SITE_DIR is not set: run the end-to-end tests through `cargo xtask test`');
   return serve(dir, process.env.SITE_BASE ?? '/');
+}
+
+/**
+ * Serves the built site and launches Chromium once for a test file (node:test's before and
+ * after hooks), handing both to `set` before the file's tests run.
+ */
+export function useBrowser(set) {
+  let browser;
+  let site;
+  before(async () => {
+    site = await serveSite();
+    browser = await launch();
+    set(browser, site);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
 }
 
 export async function launch() {
