@@ -382,7 +382,7 @@ pub fn kv_store_page() -> Html {
         <article class="page kv">
             <PageTitle
                 title="Key-value store"
-                promise="Tune N, W and R on a Dynamo-style cluster, break it, and see, measured, when a read comes back stale and what vector clocks keep that last-write-wins throws away."
+                promise="Tune N, W and R on a Dynamo-style cluster, crash its servers, and watch gossip notice, stand-ins keep hints, Merkle trees repair replicas and Bloom filters spare the disk, with every stale read measured."
             />
             if let Some(e) = link_error {
                 <p class="field-error" role="alert">{ format!("{e} Showing the default run instead.") }</p>

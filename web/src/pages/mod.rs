@@ -63,8 +63,9 @@ pub const SYSTEMS: &[SystemPage] = &[
         route: Route::KvStore,
         short: "Key-value store",
         title: "Key-value store",
-        promise: "Tune N, W and R on a Dynamo-style cluster, crash and partition its servers, follow every message \
-                  on a space-time diagram, and see, measured, when a read comes back stale and what vector clocks keep.",
+        promise: "Tune N, W and R on a Dynamo-style cluster, crash and partition its servers, and watch gossip, \
+                  hinted handoff, Merkle anti-entropy and Bloom filters at work on a space-time diagram, with every \
+                  stale read measured.",
     },
     SystemPage {
         route: Route::Bloom,
