@@ -17,8 +17,9 @@
 //! says are up, so a down replica's place is taken by the next server clockwise; that stand-in
 //! keeps the write apart, with a hint naming the replica it was meant for, answers reads with it,
 //! and on a periodic scan (every `handoff_interval_us`) hands its hints to every intended replica
-//! it sees up again, deleting them once acknowledged: hinted handoff. With anti-entropy on, servers also compare Merkle
-//! trees with their peers now and then ([`super::anti_entropy`]) and swap what differs.
+//! it sees up again, deleting them once acknowledged: hinted handoff. With anti-entropy on,
+//! servers also compare Merkle trees with their peers now and then ([`super::anti_entropy`]) and
+//! swap what differs.
 //!
 //! With a disk simulated, reading a key costs a disk read before the answer goes out; with the
 //! Bloom filter on, a server first asks its filter of the keys on its disk, and answers at once
@@ -808,12 +809,15 @@ impl Server {
         self.pending.len()
     }
 
+    /// Whether this server has anything of `key` on disk (in its store or as a hint).
+    fn holds(&self, key: Key) -> bool {
+        !self.store.get(key).is_empty() || self.hints.of_key(key).next().is_some()
+    }
+
     /// Adds a key about to be written to disk (the store or a hint) to the Bloom filter, once.
     fn remember(&mut self, key: Key) {
-        if self.bloom.is_some()
-            && self.local_versions(key).is_empty()
-            && let Some(f) = &mut self.bloom
-        {
+        let new = !self.holds(key);
+        if let Some(f) = self.bloom.as_mut().filter(|_| new) {
             f.insert(key_name(key).as_bytes());
         }
     }
@@ -839,7 +843,7 @@ impl Server {
         }
         let stats = &mut ctx.observer().stats.disk;
         stats.reads += 1;
-        stats.empty += u64::from(self.store.get(key).is_empty() && self.hints.of_key(key).next().is_none());
+        stats.empty += u64::from(!self.holds(key));
         ctx.set_timer(disk.read_us, KvTimer::DiskRead { key, reader });
     }
 

@@ -262,7 +262,6 @@ impl KvObserver {
         self.anti_entropy.full_bytes += full_bytes;
         self.anti_entropy.hash_bytes += hash_bytes;
         let record = SessionRecord {
-            id: Some(id),
             initiator: id.from,
             peer,
             started: now,
