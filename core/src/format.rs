@@ -62,6 +62,11 @@ pub fn significant(x: f64, digits: u32) -> String {
 }
 
 /// A byte count with a decimal SI prefix (1 KB = 1,000 bytes): `36.5e12` -> `"36.5 TB"`.
+/// A share (0.25) as a percentage with three significant digits ("25%").
+pub fn percent(share: f64) -> String {
+    format!("{}%", significant(share * 100.0, 3))
+}
+
 pub fn bytes(b: f64) -> String {
     scaled(b, 1000.0, &["B", "KB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"])
 }
@@ -141,6 +146,15 @@ pub fn human_duration_s(s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_has_three_significant_digits() {
+        assert_eq!(
+            (percent(0.25), percent(0.010035), percent(0.0)),
+            ("25%".into(), "1%".into(), "0%".into())
+        );
+        assert_eq!(percent(0.00931), "0.931%");
+    }
 
     #[test]
     fn groups_digits() {

@@ -3,7 +3,7 @@
 //! formula, the page's demo (which bits an item sets or checks) and the page's experiments.
 
 use crate::experiment::{Outcome, Shown};
-use crate::format;
+use crate::format::{self, percent};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use xxhash_rust::xxh3::xxh3_128;
@@ -616,10 +616,6 @@ pub const EXPERIMENT_ITEMS: u64 = 1_000;
 pub const EXPERIMENT_RATE: f64 = 0.01;
 pub const EXPERIMENT_QUERIES: u64 = 100_000;
 pub const EXPERIMENT_SEED: u64 = 1;
-
-fn percent(x: f64) -> String {
-    format!("{}%", format::significant(x * 100.0, 3))
-}
 
 fn count(x: u64) -> String {
     format::group_digits(x as u128)

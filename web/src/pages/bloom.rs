@@ -11,7 +11,7 @@ use crate::widgets::experiment::ExperimentCard;
 use crate::widgets::field::TextField;
 use crate::widgets::page::{PageTitle, Section};
 use crate::widgets::plot::{Axis, Mark, Series, XyPlot, round_ticks};
-use playground_core::experiment::Outcome;
+use playground_core::experiment;
 use playground_core::format;
 use playground_core::kv::bloom::{
     self, Answer, Cell, Check, Demo, EXPERIMENT_ITEMS as EN, EXPERIMENT_QUERIES as EQ, EXPERIMENT_RATE as EP,
@@ -32,10 +32,6 @@ const DEFAULTS: [(&str, &str); 7] = [
 ];
 /// The most cells the bit array is drawn with; beyond, one cell stands for several bits.
 const MAX_CELLS: u64 = 1024;
-
-fn pct(x: f64) -> String {
-    format!("{}%", format::significant(x * 100.0, 3))
-}
 
 fn count(n: u64) -> String {
     format::group_digits(n as u128)
@@ -92,10 +88,11 @@ pub fn bloom_page() -> Html {
                     <p class="big-figure"><span class="figure">{ format::bytes(s.memory_bytes()) }</span>{ format!(" of bits, k = {} hashes", s.hashes) }</p>
                     <p class="formula">{ format!("m = −n ln p / (ln 2)² = −10⁹ × ln 0.01 / 0.4805 = {} bits; k = (m/n) ln 2 = {} → {}",
                         count(s.bits), format::significant(bloom::optimal_hashes(s.bits, 1_000_000_000), 3), s.hashes) }</p>
-                    <p>{ format!("That is {} bits (about 1.2 bytes) per key, whatever the key's size: a billion 100-byte URLs would \
-                        take 100 GB themselves. Every tenfold lower rate costs another 4.8 bits per key. More than 2^32 bits: \
-                        the core counts them in 64-bit integers, never in the browser's 32-bit usize.",
-                        format::significant(s.bits as f64 / 1e9, 3)) }</p>
+                    <p>{ format!("That is {} bits (about {} bytes) per key, whatever the key's size: a billion 100-byte URLs would \
+                        take 100 GB themselves. Every tenfold lower rate costs another ln 10 / (ln 2)² = {} bits per key. More \
+                        than 2^32 bits: the core counts them in 64-bit integers, never in the browser's 32-bit usize.",
+                        format::significant(s.bits as f64 / 1e9, 3), format::significant(s.bits as f64 / 8e9, 2),
+                        format::significant(core::f64::consts::LN_10 / (core::f64::consts::LN_2 * core::f64::consts::LN_2), 2)) }</p>
                 }
             </Section>
             <Section id="design" step="Step 3 · The design, running" title="The filter" wide=true>
@@ -106,9 +103,11 @@ pub fn bloom_page() -> Html {
                 <DeepDive inputs={inputs.clone()} />
             </Section>
             <Section id="experiments" step="Experiments" title="Claims, measured" wide=true>
-                <p>{ format!("Each experiment sizes its own filter for {} items at {} (m = 9,586 bits, k = 7) and fills it with \
-                    seeded random items; absent items are drawn from a separate stream, so they were never added (seed {ES}).",
-                    count(EN), pct(EP)) }</p>
+                if let Ok(s) = Sizing::for_items(EN, EP) {
+                    <p>{ format!("Each experiment sizes its own filter for {} items at {} (m = {} bits, k = {}) and fills it with \
+                        seeded random items; absent items are drawn from a separate stream, so they were never added (seed {ES}).",
+                        count(EN), format::percent(EP), count(s.bits), s.hashes) }</p>
+                }
                 <Experiments />
             </Section>
             <Section id="summary" step="Step 5 · Summarize" title="Summary">
@@ -182,7 +181,7 @@ fn running(props: &RunningProps) -> Html {
                     <p class="bf-stats">
                         { format!("m = {} bits, k = {}, n = {} item{} added · {} bits set (fill {}) · formula (1 − e^(−kn/m))^k = {} false positives",
                             count(f.bits()), f.hashes(), count(f.items()), if f.items() == 1 { "" } else { "s" },
-                            count(f.bits_set()), pct(f.fill_ratio()), pct(bloom::false_positive_rate(f.bits(), f.hashes(), f.items()))) }
+                            count(f.bits_set()), format::percent(f.fill_ratio()), format::percent(bloom::false_positive_rate(f.bits(), f.hashes(), f.items()))) }
                     </p>
                     if let Some(c) = &checking { { answer_view(c, query.trim()) } }
                     if let Some(c) = &adding { <p class="bf-adds">{ format!("\"{}\" would set bits {}.", add.trim(), list(&c.indices)) }</p> }
@@ -442,13 +441,9 @@ fn fpr_plot(caption: String, points: &[FprPoint], by_k: bool, optimum: Option<f6
     html! {
         <XyPlot caption={caption}
             x={Axis { label: x_label.into(), log: false, min: 0.0, max: x_max, ticks: round_ticks(x_max, format::count) }}
-            y={Axis { label: "false-positive rate".into(), log: false, min: 0.0, max: top, ticks: round_ticks(top, pct) }}
+            y={Axis { label: "false-positive rate".into(), log: false, min: 0.0, max: top, ticks: round_ticks(top, format::percent) }}
             {series} />
     }
-}
-
-fn failed(detail: String) -> Outcome {
-    Outcome { measured: "—".to_string(), expected: "—".to_string(), reproduced: false, detail }
 }
 
 /// The four claims, each with its chart or table once run.
@@ -464,7 +459,7 @@ fn experiments() -> Html {
                 by_items.set(Some(r.sweep));
                 r.outcome
             }
-            Err(e) => failed(e),
+            Err(e) => experiment::broken("—", e),
         })
     };
     let run_k = {
@@ -474,11 +469,12 @@ fn experiments() -> Html {
                 by_k.set(Some((r.sweep, r.optimum)));
                 r.outcome
             }
-            Err(e) => failed(e),
+            Err(e) => experiment::broken("—", e),
         })
     };
-    let run_removal =
-        Callback::from(|_| bloom::removal_experiment(EN, EP, 200, ES).map_or_else(failed, |r| r.outcome));
+    let run_removal = Callback::from(|_| {
+        bloom::removal_experiment(EN, EP, 200, ES).map_or_else(|e| experiment::broken("—", e), |r| r.outcome)
+    });
     let run_sizing = {
         let rows = rows.clone();
         Callback::from(move |_| match bloom::sizing_experiment(100_000, EP, EQ, ES) {
@@ -486,7 +482,7 @@ fn experiments() -> Html {
                 rows.set(Some(r.rows));
                 r.outcome
             }
-            Err(e) => failed(e),
+            Err(e) => experiment::broken("—", e),
         })
     };
     html! {
@@ -517,7 +513,7 @@ fn sizing_table(rows: &[bloom::SizingRow]) -> Html {
                     <th scope="col" class="num">{ "memory" }</th><th scope="col" class="num">{ "k" }</th></tr></thead>
                 <tbody>
                     { for rows.iter().map(|r| html! {
-                        <tr><td>{ count(r.items) }</td><td>{ pct(r.rate) }</td><td class="num">{ count(r.sizing.bits) }</td>
+                        <tr><td>{ count(r.items) }</td><td>{ format::percent(r.rate) }</td><td class="num">{ count(r.sizing.bits) }</td>
                             <td class="num">{ format::bytes(r.sizing.memory_bytes()) }</td><td class="num">{ r.sizing.hashes }</td></tr>
                     }) }
                 </tbody>

@@ -12,7 +12,7 @@ use crate::widgets::page::{PageTitle, Section};
 use crate::widgets::plot::{Axis, Column, Columns, Mark, Series, XyPlot};
 use crate::widgets::ring::{RingArc, RingKey, RingNode, RingProbe, RingView};
 use crate::widgets::seed::SeedField;
-use playground_core::experiment::Outcome;
+use playground_core::experiment;
 use playground_core::format;
 use playground_core::hashing::experiments::{self, CascadeComparison, CvCurve, HotKey, MovedShare};
 use playground_core::hashing::load::expected_cv;
@@ -77,10 +77,6 @@ fn place(keys: &KeySet, hash: HashFn, servers: &[String], vnodes: u32) -> Placem
     };
     let mod_n_keys = ModN::new(hash, servers).and_then(|m| m.assign(keys).map_err(|e| e.to_string()));
     Placement { ring, ring_keys, mod_n_keys }
-}
-
-fn pct(x: f64) -> String {
-    format!("{}%", format::significant(x * 100.0, 3))
 }
 
 fn count(n: impl Into<u128>) -> String {
@@ -615,7 +611,7 @@ fn inspector(props: &InspectorProps) -> Html {
                         <dt>{ "Key" }</dt><dd class="mono">{ name.clone() }</dd>
                         <dt>{ format!("{}(key)", if s.hash == HashFn::Sha1 { "SHA-1" } else { "XXH3-64" }) }</dt>
                         <dd class="mono hash-hex">{ s.hash.hex(*pos) }</dd>
-                        <dt>{ "On the ring" }</dt><dd>{ format!("{} of the way round ({})", pct(pos.fraction()), degrees(pos.fraction())) }</dd>
+                        <dt>{ "On the ring" }</dt><dd>{ format!("{} of the way round ({})", format::percent(pos.fraction()), degrees(pos.fraction())) }</dd>
                         <dt>{ "Clockwise probe" }</dt>
                         <dd>
                             { format!("{} further to virtual node ", degrees(distance)) }
@@ -713,12 +709,12 @@ fn comparison(props: &ComparisonProps) -> Html {
                 html! {
                     <div class="compare-panel">
                         <h4>{ title.to_string() }</h4>
-                        <p class="big-figure"><span class="figure">{ count(m.count()) }</span>{ format!(" of {} keys moved ({})", count(m.total), pct(m.share())) }</p>
+                        <p class="big-figure"><span class="figure">{ count(m.count()) }</span>{ format!(" of {} keys moved ({})", count(m.total), format::percent(m.share())) }</p>
                         if let Some((share, why)) = expected {
-                            <p class="formula">{ format!("expected ≈ {} ({why})", pct(share)) }</p>
+                            <p class="formula">{ format!("expected ≈ {} ({why})", format::percent(share)) }</p>
                         }
                         <RingView caption={format!("{title}: moved keys large and outlined, the rest faint; colour = the key's server now")}
-                            arcs={arcs} keys={moved_keys} center={vec![AttrValue::from(format!("{} moved", pct(m.share())))]}
+                            arcs={arcs} keys={moved_keys} center={vec![AttrValue::from(format!("{} moved", format::percent(m.share())))]}
                             note={format!("Drawn: {} of the keys ({} of them moved).", count(drawn.len() as u64), count(drawn_moved as u64))} />
                         <details>
                             <summary>{ format!("Where the keys went ({} flows)", m.flows.len()) }</summary>
@@ -818,7 +814,7 @@ fn load_panel(props: &LoadPanelProps) -> Html {
             .map(|(name, l)| Column {
                 label: name.clone().into(),
                 value: *l,
-                shown: pct(*l).into(),
+                shown: format::percent(*l).into(),
                 class: format!("srv-{}", s.colour_of(name)).into(),
             })
             .collect();
@@ -845,8 +841,8 @@ fn load_panel(props: &LoadPanelProps) -> Html {
                     <table class="stats">
                         <caption>{ "Requests per server" }</caption>
                         <tbody>
-                            { stats_rows(&req, "", pct) }
-                            <tr><th scope="row">{ "Hottest key alone" }</th><td>{ format!("{} of all requests", pct(top)) }</td></tr>
+                            { stats_rows(&req, "", format::percent) }
+                            <tr><th scope="row">{ "Hottest key alone" }</th><td>{ format!("{} of all requests", format::percent(top)) }</td></tr>
                         </tbody>
                     </table>
                     <p class="note">{ "A hotspot: virtual nodes even out how many keys each server holds, not how often its keys are asked for." }</p>
@@ -942,7 +938,7 @@ fn cascade_panel(props: &CascadePanelProps) -> Html {
                             <tbody>
                                 <tr>
                                     <th scope="row">{ "before" }</th>
-                                    { for c.before.iter().map(|(n, l)| html! { <td>{ pct(if capacity(n) > 0.0 { l / capacity(n) } else { 0.0 }) }</td> }) }
+                                    { for c.before.iter().map(|(n, l)| html! { <td>{ format::percent(if capacity(n) > 0.0 { l / capacity(n) } else { 0.0 }) }</td> }) }
                                 </tr>
                                 { for c.rounds.iter().enumerate().map(|(i, r)| html! {
                                     <tr>
@@ -952,7 +948,7 @@ fn cascade_panel(props: &CascadePanelProps) -> Html {
                                             Some((_, l)) => {
                                                 let ratio = if capacity(n) > 0.0 { l / capacity(n) } else if *l > 0.0 { f64::INFINITY } else { 0.0 };
                                                 let over = r.overloaded.contains(n);
-                                                html! { <td class={classes!(over.then_some("over"))}>{ if ratio.is_finite() { pct(ratio) } else { "∞".to_string() } }{ if over { " ▲" } else { "" } }</td> }
+                                                html! { <td class={classes!(over.then_some("over"))}>{ if ratio.is_finite() { format::percent(ratio) } else { "∞".to_string() } }{ if over { " ▲" } else { "" } }</td> }
                                             }
                                         }) }
                                     </tr>
@@ -974,10 +970,6 @@ struct ExperimentsProps {
     keys: Shared<KeySet>,
 }
 
-fn failed(detail: String) -> Outcome {
-    Outcome { measured: "—".to_string(), expected: "—".to_string(), reproduced: false, detail }
-}
-
 /// The four claims, each with its chart once run.
 #[function_component(Experiments)]
 fn experiments_section(props: &ExperimentsProps) -> Html {
@@ -995,7 +987,7 @@ fn experiments_section(props: &ExperimentsProps) -> Html {
                 moved.set(Some(Rc::new(r)));
                 o
             }
-            Err(e) => failed(e),
+            Err(e) => experiment::broken("—", e),
         })
     };
     let run_cv = {
@@ -1007,7 +999,7 @@ fn experiments_section(props: &ExperimentsProps) -> Html {
                     cv.set(Some(Rc::new(r)));
                     o
                 }
-                Err(e) => failed(e),
+                Err(e) => experiment::broken("—", e),
             }
         })
     };
@@ -1022,7 +1014,7 @@ fn experiments_section(props: &ExperimentsProps) -> Html {
                     cascade.set(Some(Rc::new(r)));
                     o
                 }
-                Err(e) => failed(e),
+                Err(e) => experiment::broken("—", e),
             }
         })
     };
@@ -1035,7 +1027,7 @@ fn experiments_section(props: &ExperimentsProps) -> Html {
                     hot.set(Some(Rc::new(r)));
                     o
                 }
-                Err(e) => failed(e),
+                Err(e) => experiment::broken("—", e),
             }
         })
     };
@@ -1047,7 +1039,7 @@ fn experiments_section(props: &ExperimentsProps) -> Html {
                 x={Axis { label: "servers before the join (N)".into(), log: false, min: 1.0, max: top,
                     ticks: (1..=top as u32).filter(|n| *n == 1 || n % 2 == 0 || top <= 10.0).map(|n| (n as f64, AttrValue::from(n.to_string()))).collect() }}
                 y={Axis { label: "share of keys moved".into(), log: false, min: 0.0, max: 1.0,
-                    ticks: [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|&t| (t, AttrValue::from(pct(t)))).collect() }}
+                    ticks: [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|&t| (t, AttrValue::from(format::percent(t)))).collect() }}
                 series={vec![
                     Series { label: "hash mod N, measured".into(), points: r.sweep.iter().map(|p| (p.n as f64, p.mod_n)).collect(), mark: Mark::Squares, class: "series-b".into() },
                     Series { label: "N/(N+1)".into(), points: curve(|n| n / (n + 1.0)), mark: Mark::Dotted, class: "series-b".into() },
@@ -1091,7 +1083,7 @@ fn experiments_section(props: &ExperimentsProps) -> Html {
             .enumerate()
             .map(|(i, l)| {
                 let name = experiments::server_name(i as u32 + 1);
-                Column { label: name.clone().into(), value: *l, shown: pct(*l).into(), class: format!("srv-{}", s.colour_of(&name)).into() }
+                Column { label: name.clone().into(), value: *l, shown: format::percent(*l).into(), class: format!("srv-{}", s.colour_of(&name)).into() }
             })
             .collect();
         html! { <Columns caption={format!("Share of requests per server, {} virtual nodes each", count(r.vnodes))} columns={columns}
@@ -1133,8 +1125,8 @@ fn summary(props: &SummaryProps) -> Html {
         (Some(b), Ok(ring_now), Ok(mod_now)) => match (&b.ring_keys, &b.mod_n_keys) {
             (Ok(ring_was), Ok(mod_was)) => Some(format!(
                 "In this run the last change moved {} of the keys on the ring and {} under hash mod N.",
-                pct(moves(ring_was, ring_now).share()),
-                pct(moves(mod_was, mod_now).share())
+                format::percent(moves(ring_was, ring_now).share()),
+                format::percent(moves(mod_was, mod_now).share())
             )),
             _ => None,
         },

@@ -557,13 +557,14 @@ struct ParamsProps {
 }
 
 /// A select with a visible label; the tooltip (on both) says what it does.
-fn labelled(
-    (id, label, title): (&'static str, &'static str, &'static str),
+fn labelled<T: Into<AttrValue>>(
+    (id, label, title): (&'static str, &'static str, T),
     onchange: Callback<Event>,
     disabled: bool,
     options: Html,
 ) -> Html {
-    html! { <label {title}>{ label }<select {id} {onchange} {title} {disabled}>{ options }</select></label> }
+    let title: AttrValue = title.into();
+    html! { <label title={title.clone()}>{ label }<select {id} {onchange} {title} {disabled}>{ options }</select></label> }
 }
 
 /// Options from (value, text) pairs, `current` selected.

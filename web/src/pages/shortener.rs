@@ -15,7 +15,7 @@ use crate::widgets::page::{PageTitle, Section};
 use crate::widgets::plot::{Axis, Column, Columns, Mark, Series, XyPlot};
 use crate::widgets::seed::SeedField;
 use playground_core::estimate;
-use playground_core::experiment::Outcome;
+use playground_core::experiment::{self, Outcome};
 use playground_core::format::{self, group_digits};
 use playground_core::ids::utc::UtcTime;
 use playground_core::shortener::experiments::{self, CachePoint, CollisionPoint, CollisionRun};
@@ -872,10 +872,6 @@ struct SeedProps {
     seed: u64,
 }
 
-fn failed(detail: String) -> Outcome {
-    Outcome { measured: "—".to_string(), expected: "—".to_string(), reproduced: false, detail }
-}
-
 /// The notes' four claims, each run live with its figure.
 #[function_component(Experiments)]
 fn experiments_section(props: &SeedProps) -> Html {
@@ -892,7 +888,7 @@ fn experiments_section(props: &SeedProps) -> Html {
                 counts.set(Some((r.counted_301, r.counted_302, (r.browsers * r.clicks_each) as u64)));
                 o
             }
-            Err(e) => failed(e),
+            Err(e) => experiment::broken("—", e),
         })
     };
     let run_cache = {
@@ -903,13 +899,13 @@ fn experiments_section(props: &SeedProps) -> Html {
                     cache.set(Some(Rc::new(points)));
                     o
                 }
-                Err(e) => failed(e),
+                Err(e) => experiment::broken("—", e),
             }
         })
     };
     let run_guess = Callback::from(move |_| match experiments::predictability(100, 20_000, seed) {
         Ok((_, o)) => o,
-        Err(e) => failed(e),
+        Err(e) => experiment::broken("—", e),
     });
     let start_collisions = {
         let (collisions, outcome, progress) =
@@ -925,7 +921,7 @@ fn experiments_section(props: &SeedProps) -> Html {
                 let mut run = match CollisionRun::new(&[6, 7], COLLISION_URLS, 20) {
                     Ok(run) => run,
                     Err(e) => {
-                        outcome.set(Some(failed(e)));
+                        outcome.set(Some(experiment::broken("—", e)));
                         progress.set(None);
                         return;
                     }

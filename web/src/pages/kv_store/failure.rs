@@ -7,7 +7,7 @@
 use super::{choices, labelled, n, us};
 use crate::widgets::experiment::SlicedExperimentCard;
 use crate::widgets::plot::{Axis, Mark, Series, XyPlot, round_ticks};
-use playground_core::experiment::Outcome;
+use playground_core::experiment::{self, Outcome};
 use playground_core::format;
 use playground_core::kv::anti_entropy::{self, ReplicaTree, Walk};
 use playground_core::kv::experiments::SEED;
@@ -59,8 +59,8 @@ pub(super) fn apply(p: &mut KvParams, knob: Knob, v: &str) {
 }
 
 /// One labelled select of the panel: (value, text) options.
-fn knob(
-    text: (&'static str, &'static str, &'static str),
+fn knob<T: Into<AttrValue>>(
+    text: (&'static str, &'static str, T),
     options: &[(&str, &str)],
     current: &str,
     disabled: bool,
@@ -88,20 +88,21 @@ pub(super) fn failure_params(p: &KvParams, cb: &Callback<(Knob, String)>) -> Htm
     let fanouts: Vec<(&str, &str)> = fanouts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let buckets = p.anti_entropy.buckets.to_string();
     let absent = format!("{}", (p.workload.absent_share * 100.0).round());
+    let ssd = format!("SSD, {}", us(SSD_READ_US as f64));
     html! {
         <fieldset class="kv-params">
             <legend>{ "Under failure" }</legend>
             { knob(("kv-gossip", "Gossip ", "Servers send their membership lists (heartbeats) to random peers and mark a silent one down"),
                 ON_OFF, on_off(p.gossip.enabled), false, Knob::Gossip, cb) }
-            { knob(("kv-fanout", "to peers ", "Peers each gossip round's list goes to (every 100 ms)"), &fanouts, &fanout, !p.gossip.enabled, Knob::Fanout, cb) }
+            { knob(("kv-fanout", "to peers ", format!("Peers each gossip round's list goes to (every {})", us(p.gossip.interval_us as f64))), &fanouts, &fanout, !p.gossip.enabled, Knob::Fanout, cb) }
             { knob(("kv-quorum", "Quorum ", "Strict: only the key's N replicas count. Sloppy: the first N healthy servers on the ring, a stand-in keeping a hint (needs gossip). Keeps the seed and the faults"),
                 &[("strict", "strict"), ("sloppy", "sloppy")], p.quorum.label(), false, Knob::Quorum, cb) }
-            { knob(("kv-ae", "Anti-entropy ", "Every 2 s each server compares a Merkle tree of the keys it shares with a peer and swaps what differs"),
+            { knob(("kv-ae", "Anti-entropy ", format!("Every {} each server compares a Merkle tree of the keys it shares with a peer and swaps what differs", us(p.anti_entropy.interval_us as f64))),
                 ON_OFF, on_off(p.anti_entropy.enabled), false, Knob::AntiEntropy, cb) }
             { knob(("kv-buckets", "buckets ", "Leaves of each Merkle tree: more buckets send more hashes but smaller buckets"),
                 &[("8", "8"), ("16", "16"), ("64", "64")], &buckets, !p.anti_entropy.enabled, Knob::Buckets, cb) }
-            { knob(("kv-disk", "Disk ", "Whether a read pays an SSD read (150 µs) for the key's versions"),
-                &[("on", "SSD, 150 µs"), ("off", "none")], on_off(p.disk.read_us > 0), false, Knob::Disk, cb) }
+            { knob(("kv-disk", "Disk ", format!("Whether a read pays an SSD read ({}) for the key's versions", us(SSD_READ_US as f64))),
+                &[("on", &ssd), ("off", "none")], on_off(p.disk.read_us > 0), false, Knob::Disk, cb) }
             { knob(("kv-bloom", "Bloom filter ", "A Bloom filter of each server's keys answers a confident no without reading the disk"),
                 ON_OFF, on_off(p.disk.bloom), false, Knob::Bloom, cb) }
             { knob(("kv-absent", "Reads of missing keys ", "The share of reads that ask for a key nobody writes"),
@@ -320,7 +321,7 @@ pub(super) fn merkle(sim: &Sim<KvNode>, first: &UseStateHandle<u32>, second: &Us
                         n(cmp.keys.len() as u64), buckets.len(), format::bytes(w.hash_bytes as f64), format::bytes(w.bucket_bytes as f64),
                         format::bytes(w.bytes() as f64), format::bytes(w.full_bytes as f64),
                         format::significant(100.0 * w.bytes() as f64 / w.full_bytes.max(1) as f64, 3),
-                        if w.bytes() > w.full_bytes { " With this few keys the hashes cost more than the data; the experiment below has 10,000." } else { "" })
+                        if w.bytes() > w.full_bytes { format!(" With this few keys the hashes cost more than the data; the experiment below has {}.", n(u64::from(fx::SYNC_KEYS))) } else { String::new() })
                 } }</p>
                 if !buckets.is_empty() {
                     <ul class="merkle-buckets">
@@ -408,10 +409,6 @@ pub(super) struct FailureCardProps {
     pub index: usize,
 }
 
-fn broken(e: String) -> Outcome {
-    Outcome { measured: "—".into(), expected: String::new(), reproduced: false, detail: e }
-}
-
 /// A failure claim as a card that runs between frames, with a progress bar: the detection sweep
 /// one cluster size at a time, the others in one go after the bar has painted.
 #[function_component(FailureCard)]
@@ -436,7 +433,7 @@ pub(super) fn failure_card(props: &FailureCardProps) -> Html {
                         for servers in fx::DETECTION_SIZES {
                             match fx::detection(servers, fanout, fx::DETECTION_TRIALS, SEED) {
                                 Ok(p) => f.detection.push(p),
-                                Err(e) => f.outcome = Some(broken(e)),
+                                Err(e) => f.outcome = Some(experiment::broken("—", e)),
                             }
                             f.progress = Some(f.detection.len() as f64 / total as f64);
                             found.set(f.clone());
@@ -450,7 +447,7 @@ pub(super) fn failure_card(props: &FailureCardProps) -> Html {
                             f.outcome = Some(fx::sync_outcome(&points));
                             f.sync = points;
                         }
-                        Err(e) => f.outcome = Some(broken(e)),
+                        Err(e) => f.outcome = Some(experiment::broken("—", e)),
                     }
                 } else {
                     f.outcome = Some((fx::CLAIMS[index].run)());
@@ -508,16 +505,15 @@ fn sync_chart(points: &[SyncPoint]) -> Html {
     let full = pts.iter().map(|p| p.full_bytes).max().unwrap_or(1) as f64;
     let lo_y = pts.iter().map(|p| (p.bytes as f64).min(p.model_bytes)).fold(f64::INFINITY, f64::min).max(1.0);
     let (ymin, ymax) = (10f64.powf(lo_y.log10().floor()), 10f64.powf(full.log10().ceil()));
-    const SHORT: [&str; 10] = ["1", "10", "100", "1k", "10k", "100k", "1M", "10M", "100M", "1G"];
     let decades = (ymin.log10() as i32..=ymax.log10() as i32)
-        .map(|e| (10f64.powi(e), AttrValue::from(SHORT.get(e as usize).copied().unwrap_or("?"))))
+        .map(|e| (10f64.powi(e), AttrValue::from(format::bytes(10f64.powi(e)))))
         .collect();
     let shares = [0.001, 0.01, 0.1, 1.0]
         .iter()
         .map(|&s| (s, AttrValue::from(format!("{}%", format::significant(s * 100.0, 2)))))
         .collect();
     html! {
-        <XyPlot caption="Bytes one anti-entropy session sends as the share of differing keys grows (10,000 keys, 1,024 buckets)"
+        <XyPlot caption={format!("Bytes one anti-entropy session sends as the share of differing keys grows ({} keys, {} buckets)", n(u64::from(fx::SYNC_KEYS)), n(u64::from(fx::SYNC_BUCKETS)))}
             x={Axis { label: "keys differing (log scale)".into(), log: true, min: 0.001, max: 1.0, ticks: shares }}
             y={Axis { label: "bytes sent (log scale)".into(), log: true, min: ymin, max: ymax, ticks: decades }}
             series={vec![
