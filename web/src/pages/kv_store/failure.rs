@@ -315,10 +315,10 @@ pub(super) fn merkle(sim: &Sim<KvNode>, first: &UseStateHandle<u32>, second: &Us
                     <span class="mt-same" aria-hidden="true">{ "●" }</span>{ " compared, equal · small dot: never compared (its parent was equal)" }
                     if leaves > MAX_LEAVES { { format!(" · {leaves} buckets: only the levels with at most {MAX_LEAVES} nodes are drawn") } }</p>
                 <p class="merkle-bytes" data-figure="merkle-buckets">{ if buckets.is_empty() {
-                    format!("{} keys shared; the roots match, so a session ends after one hash ({}).", n(cmp.keys.len() as u64), format::bytes(w.hash_bytes as f64))
+                    format!("{}; the roots match, so a session ends after one hash ({}).", keys_shared(cmp.keys.len()), format::bytes(w.hash_bytes as f64))
                 } else {
-                    format!("{} keys shared; {} of {leaves} buckets differ. A session sends {} of hashes (20 B each) + {} of buckets = {}, against {} for both sides sending everything ({}%).{}",
-                        n(cmp.keys.len() as u64), buckets.len(), format::bytes(w.hash_bytes as f64), format::bytes(w.bucket_bytes as f64),
+                    format!("{}; {} of {leaves} buckets differ. A session sends {} of hashes (20 B each) + {} of buckets = {}, against {} for both sides sending everything ({}%).{}",
+                        keys_shared(cmp.keys.len()), buckets.len(), format::bytes(w.hash_bytes as f64), format::bytes(w.bucket_bytes as f64),
                         format::bytes(w.bytes() as f64), format::bytes(w.full_bytes as f64),
                         format::significant(100.0 * w.bytes() as f64 / w.full_bytes.max(1) as f64, 3),
                         if w.bytes() > w.full_bytes { format!(" With this few keys the hashes cost more than the data; the experiment below has {}.", n(u64::from(fx::SYNC_KEYS))) } else { String::new() })
@@ -497,6 +497,11 @@ fn detection_chart(points: &[DetectionPoint]) -> Html {
                 ticks: round_ticks(ymax * 1.1 - ymin, |v| format::significant(v + ymin, 3)).into_iter().map(|(v, l)| (v + ymin, l)).collect() }}
             {series} />
     }
+}
+
+/// "1 key shared", "3 keys shared".
+fn keys_shared(keys: usize) -> String {
+    format!("{} key{} shared", n(keys as u64), if keys == 1 { "" } else { "s" })
 }
 
 /// Bytes a session sends against the share of keys differing (log x and y), the model dashed.
