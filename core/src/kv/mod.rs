@@ -348,10 +348,8 @@ pub struct Cluster {
     /// indices, `servers` of them per key): the N replicas first, then the stand-ins a sloppy
     /// quorum takes.
     walks: Vec<u8>,
-    /// With anti-entropy on: every key's 64-bit hash (which Merkle bucket it falls in), and for
-    /// every server the servers it shares keys with.
+    /// With anti-entropy on: every key's 64-bit hash (which Merkle bucket it falls in).
     pub(crate) key_hashes: Vec<u64>,
-    pub(crate) neighbours: Vec<Vec<NodeId>>,
     /// With anti-entropy on, for every pair of servers (a < b, at `a · servers + b`) the keys both
     /// replicate.
     shared: Vec<Vec<Key>>,
@@ -413,25 +411,10 @@ impl Cluster {
         let arrival_gap_us = if w.ops_per_s > 0.0 { 1e6 * f64::from(w.clients) / w.ops_per_s } else { 0.0 };
         let tail = params.latency.quantile_us(0.999).min(1e10) as Micros;
         let give_up_us = params.timeout_us.saturating_mul(2).saturating_add(tail.saturating_mul(2));
-        let (key_hashes, neighbours) = if params.anti_entropy.enabled {
-            let hashes = (0..key_space).map(merkle::key_hash).collect();
-            let mut shares = vec![vec![false; params.servers as usize]; params.servers as usize];
-            for p in &prefs {
-                for a in p.iter() {
-                    for b in p.iter() {
-                        shares[a.index()][b.index()] |= a != b;
-                    }
-                }
-            }
-            let neighbours = shares
-                .iter()
-                .map(|row| {
-                    row.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| NodeId(i as u32)).collect()
-                })
-                .collect();
-            (hashes, neighbours)
+        let key_hashes = if params.anti_entropy.enabled {
+            (0..key_space).map(merkle::key_hash).collect()
         } else {
-            (Vec::new(), Vec::new())
+            Vec::new()
         };
         let servers = params.servers as usize;
         let mut shared = vec![Vec::new(); if params.anti_entropy.enabled { servers * servers } else { 0 }];
@@ -444,18 +427,7 @@ impl Cluster {
                 }
             }
         }
-        Ok(Cluster {
-            params,
-            ring,
-            prefs,
-            walks,
-            key_hashes,
-            neighbours,
-            shared,
-            key_cdf,
-            arrival_gap_us,
-            give_up_us,
-        })
+        Ok(Cluster { params, ring, prefs, walks, key_hashes, shared, key_cdf, arrival_gap_us, give_up_us })
     }
 
     /// Every server in the order of the clockwise walk from `key` (empty for an unknown key).

@@ -568,13 +568,11 @@ impl Server {
         let now = ctx.now();
         let stale = ae.interval_us.saturating_mul(2);
         self.syncs.retain(|_, s| now.saturating_sub(s.started) < stale);
-        let peers: Vec<NodeId> = cluster
-            .neighbours
-            .get(self.index as usize)
-            .map_or(&[][..], |n| n.as_slice())
-            .iter()
-            .copied()
-            .filter(|p| self.membership.is_up(p.0))
+        let me = self.me();
+        let peers: Vec<NodeId> = (0..cluster.params.servers)
+            .map(NodeId)
+            .filter(|&p| p != me && self.membership.is_up(p.0))
+            .filter(|&p| cluster.shared_keys_of(me, p).is_some_and(|k| !k.is_empty()))
             .collect();
         if peers.is_empty() {
             return;
