@@ -419,6 +419,24 @@ impl Param {
     }
 }
 
+/// How to make a traffic pattern (by its form name) send fewer requests, in the words of the
+/// fields the form shows for it.
+fn fewer_requests(traffic: &str) -> &'static str {
+    match traffic {
+        "bursts" => {
+            "lower the clients or the burst size, lengthen the time between bursts, or shorten the run length"
+        }
+        "edge" => "lower the burst size or shorten the run length",
+        "heavy" => {
+            "lower the clients, the requests per second per client, the heavy hitter's requests per second or the run length"
+        }
+        "retry" => {
+            "lower the clients honouring Retry-After or retrying at once, the requests per second per client or the run length"
+        }
+        _ => "lower the clients, the requests per second per client or the run length",
+    }
+}
+
 /// Parses a whole number with optional separators.
 fn parse_whole(text: &str) -> Option<u64> {
     let cleaned: String = text.chars().filter(|c| !matches!(c, ',' | '_' | ' ')).collect();
@@ -449,8 +467,10 @@ pub fn parse_duration(text: &str) -> Option<Millis> {
     if frac.contains('.') || frac.len() > 9 || (whole.is_empty() && frac.is_empty()) {
         return None;
     }
+    // Checked all the way: a whole part too long for u128 is refused, never read as 0.
+    let digits = |d: &str| if d.is_empty() { Some(0) } else { d.parse::<u128>().ok() };
     let scale = 10u128.pow(frac.len() as u32);
-    let value = whole.parse::<u128>().unwrap_or(0) * scale + frac.parse::<u128>().unwrap_or(0);
+    let value = digits(whole)?.checked_mul(scale)?.checked_add(digits(frac)?)?;
     let ms = value.checked_mul(factor as u128)?;
     if ms % scale != 0 {
         return None;
@@ -648,11 +668,29 @@ impl TimelineForm {
                 errors.push((Param::SubWindow, format!("Enter{message}")));
             }
         }
-        if errors.is_empty()
-            && let Err(message) = pattern.validate_at_most(duration_ms, PAGE_MAX_REQUESTS)
-        {
-            let param = if traffic == "edge" { Param::Burst } else { Param::Clients };
-            errors.push((param, message));
+        // The run's size, once every field is valid; the message goes under a field the form shows
+        // for this traffic (the clients of the retrying pattern are two fields, and may both be 0).
+        if errors.is_empty() {
+            let first_shown = Param::traffic_fields(&traffic).first().copied().unwrap_or(Param::Traffic);
+            if let Pattern::Retrying { honouring: 0, impatient: 0, .. } = pattern {
+                let message = "Enter at least one client, honouring Retry-After or retrying at once.";
+                errors.push((Param::Honouring, message.to_string()));
+                errors.push((Param::Impatient, message.to_string()));
+            } else {
+                match pattern.expected_requests(duration_ms) {
+                    Err(message) => errors.push((first_shown, message)),
+                    Ok(n) if n > PAGE_MAX_REQUESTS as f64 => errors.push((
+                        first_shown,
+                        format!(
+                            "This traffic would make about {} requests, more than the page's run holds ({}): {}.",
+                            crate::format::count(n.round()),
+                            crate::format::group_digits(PAGE_MAX_REQUESTS.into()),
+                            fewer_requests(&traffic)
+                        ),
+                    )),
+                    Ok(_) => {}
+                }
+            }
         }
         if !errors.is_empty() {
             errors.sort_by_key(|(p, _)| *p);
@@ -682,6 +720,15 @@ mod tests {
             ("", None),
             ("1 fortnight", None),
             ("99999999999999999999 h", None),
+            (".5 s", Some(500)),
+            ("2.", Some(2)),
+            (".", None),
+            // u128 holds 39 digits: a 39-digit whole part times 10 for the fraction overflows...
+            ("100000000000000000000000000000000000000.5 s", None),
+            // ...and 40 digits do not parse: refused, not read as 0 (which made this 500 ms).
+            ("9999999999999999999999999999999999999999.5 s", None),
+            ("9999999999999999999999999999999999999999", None),
+            ("0000000000000000000000000000000000000001.5 s", Some(1500)),
         ] {
             assert_eq!(parse_duration(text), want, "{text:?}");
         }
@@ -758,12 +805,61 @@ mod tests {
             form.parse().unwrap_err(),
             vec![(
                 Param::Clients,
-                "This traffic would make about 150,000 requests: lower the clients, the rate or the duration (at most 100,000).".to_string()
+                "This traffic would make about 150,000 requests, more than the page's run holds (100,000): lower the clients, the requests per second per client or the run length.".to_string()
             )]
         );
         form.set(Param::Duration, "20 s");
         assert!(form.parse().is_ok(), "50 clients × 100/s × 20 s = 100,000");
         assert_eq!(size_of::<Event>(), 56, "the memory estimate in PAGE_MAX_REQUESTS' comment");
+    }
+
+    /// Every message about the traffic lands under a field the form shows for that traffic.
+    #[test]
+    fn traffic_errors_go_under_the_fields_shown() {
+        let errors = |pairs: &[(&str, &str)]| {
+            let errors = TimelineForm::from_query(pairs.iter().copied()).parse().unwrap_err();
+            let traffic = pairs.iter().find(|(k, _)| *k == "traffic").map_or("poisson", |p| p.1);
+            for (p, _) in &errors {
+                assert!(Param::traffic_fields(traffic).contains(p), "{p:?} is not shown for {traffic}");
+            }
+            errors
+        };
+        // 25 × 200/s + 1 impatient × 200/s (at least 50/s when refused), for 30 s.
+        assert_eq!(
+            errors(&[("traffic", "retry"), ("honour", "25"), ("rate", "200")]),
+            vec![(
+                Param::Honouring,
+                "This traffic would make about 156,000 requests, more than the page's run holds (100,000): lower the clients honouring Retry-After or retrying at once, the requests per second per client or the run length.".to_string()
+            )]
+        );
+        let none = "Enter at least one client, honouring Retry-After or retrying at once.".to_string();
+        assert_eq!(
+            errors(&[("traffic", "retry"), ("honour", "0"), ("impatient", "0")]),
+            vec![(Param::Honouring, none.clone()), (Param::Impatient, none)]
+        );
+        // 2 × 1000 requests every other 2 s window for 10 min: 2,000 × 151.
+        assert_eq!(
+            errors(&[("traffic", "edge"), ("window", "2 s"), ("sub", "200 ms"), ("burst", "1000"), ("duration", "10 min")]),
+            vec![(
+                Param::Burst,
+                "This traffic would make about 302,000 requests, more than the page's run holds (100,000): lower the burst size or shorten the run length.".to_string()
+            )]
+        );
+        assert_eq!(
+            errors(&[("traffic", "edge"), ("burst", "600")]),
+            vec![(
+                Param::Burst,
+                "Burst size: enter a whole number from 1 to 500 (half the window in ms).".to_string()
+            )]
+        );
+        // 10 × 1000 every 1 s for 30 s: 10 × 1000 × 31.
+        assert_eq!(
+            errors(&[("traffic", "bursts"), ("clients", "10"), ("burst", "1000"), ("every", "1 s")]),
+            vec![(
+                Param::Clients,
+                "This traffic would make about 310,000 requests, more than the page's run holds (100,000): lower the clients or the burst size, lengthen the time between bursts, or shorten the run length.".to_string()
+            )]
+        );
     }
 
     #[test]

@@ -83,11 +83,20 @@ impl Pattern {
     /// `Err` with a message a person can act on when a parameter is out of range or the trace
     /// over `duration_ms` would be too large.
     pub fn validate(&self, duration_ms: Millis) -> Result<(), String> {
-        self.validate_at_most(duration_ms, MAX_REQUESTS)
+        let expected = self.expected_requests(duration_ms)?;
+        if expected > MAX_REQUESTS as f64 {
+            return Err(format!(
+                "This traffic would make about {} requests: lower the clients, the rate or the duration (at most {}).",
+                crate::format::count(expected.round()),
+                crate::format::group_digits(MAX_REQUESTS.into())
+            ));
+        }
+        Ok(())
     }
 
-    /// As [`Pattern::validate`], with at most about `max` requests in the trace.
-    pub fn validate_at_most(&self, duration_ms: Millis, max: u64) -> Result<(), String> {
+    /// About how many requests the pattern makes over `duration_ms` (at most that many for the
+    /// retrying clients), or `Err` with a message when a parameter is out of range.
+    pub fn expected_requests(&self, duration_ms: Millis) -> Result<f64, String> {
         let clients = |n: u32| {
             if n == 0 || n > MAX_CLIENTS {
                 Err("Clients: enter a whole number from 1 to 100,000.".to_string())
@@ -146,14 +155,7 @@ impl Pattern {
                     * seconds
             }
         };
-        if expected > max as f64 {
-            return Err(format!(
-                "This traffic would make about {} requests: lower the clients, the rate or the duration (at most {}).",
-                crate::format::count(expected.round()),
-                crate::format::group_digits(max as u128)
-            ));
-        }
-        Ok(())
+        Ok(expected)
     }
 
     /// The open-loop trace of this pattern over `[0, duration_ms)`, sorted by time (ties by
