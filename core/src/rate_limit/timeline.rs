@@ -888,6 +888,25 @@ mod tests {
         assert_eq!(t.lanes[0].events, copy.lanes[0].events);
     }
 
+    /// The page's figure for the retrying clients: per lane, what each group sent and how much
+    /// got through, on the default form (limit 5 per 1 s; one client of each kind wanting 8/s).
+    #[test]
+    fn impatient_clients_send_more_and_are_mostly_refused() {
+        let mut form = TimelineForm::default();
+        form.set(Param::Traffic, "retry");
+        let mut t = Timeline::new(&form.parse().unwrap()).unwrap();
+        t.advance_to(30_000);
+        let tally = |k: Kind| {
+            let (h, i) = t.lanes.iter().find(|l| l.kind() == k).unwrap().retry_tallies();
+            [(h.sent, h.succeeded, h.refused), (i.sent, i.succeeded, i.refused)]
+        };
+        // Both get the limit, 5 a window for 30 windows. Once refused, the honouring client comes
+        // back when Retry-After says (1 s later, in the next window): one refusal a window. The
+        // impatient one tries every 20 ms until its window has room: about 49 refusals a window.
+        assert_eq!(tally(Kind::FixedWindow), [(180, 150, 30), (1606, 150, 1456)]);
+        assert_eq!(tally(Kind::SlidingLog), [(180, 150, 30), (1619, 150, 1469)]);
+    }
+
     #[test]
     fn the_same_seed_replays_the_same_run() {
         let mut form = TimelineForm::default();

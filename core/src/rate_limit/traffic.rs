@@ -271,6 +271,13 @@ pub struct RetryTally {
     pub refused: u64,
 }
 
+impl RetryTally {
+    /// The share of the requests sent that got through (allowed or queued), or `None` before any.
+    pub fn success_share(&self) -> Option<f64> {
+        (self.sent > 0).then(|| self.succeeded as f64 / self.sent as f64)
+    }
+}
+
 /// Requests as a limiter sees them, in time order: a fixed trace, or clients reacting to answers.
 #[derive(Clone, Debug)]
 pub struct Source {
@@ -513,5 +520,8 @@ mod tests {
         // of the rest of each window.
         assert!(source.honouring.refused <= 10, "{:?}", source.honouring);
         assert!(source.impatient.refused >= 100, "{:?}", source.impatient);
+        assert_eq!(source.honouring.success_share(), Some(50.0 / source.honouring.sent as f64));
+        assert_eq!(RetryTally { sent: 4, succeeded: 3, refused: 1 }.success_share(), Some(0.75));
+        assert_eq!(RetryTally::default().success_share(), None, "nothing sent yet");
     }
 }
