@@ -21,6 +21,7 @@ use playground_core::rate_limit::experiments::{CounterErrorParams, CounterErrorR
 use playground_core::rate_limit::timeline::{
     Event as LaneEvent, Lane, Param, TRAFFIC_KINDS, Timeline, TimelineConfig, TimelineForm, default_configs,
 };
+use playground_core::rate_limit::traffic::{IMPATIENT_RETRY_MS, Pattern};
 use playground_core::rate_limit::{Config, Kind, Millis, StateView, Verdict};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -365,9 +366,17 @@ pub fn rate_limit_page() -> Html {
                     on_reset={on_reset}
                     on_speed={on_speed}
                 />
+                if !errors.is_empty() {
+                    <p class="run-error" role="status">
+                        <span aria-hidden="true">{ "✕ " }</span>
+                        { format!("Fix the fields marked under “The knobs” below ({}): until then this run uses the default parameters.",
+                            errors.iter().map(|(p, _)| p.label()).collect::<Vec<_>>().join(", ")) }
+                    </p>
+                }
                 if let Some(tl) = tl {
                     { timeline_view(tl, selected, &nav) }
                     { counts_table(tl) }
+                    { retry_table(tl) }
                     { inspector(tl, selected, &nav) }
                 } else {
                     <p class="run-error" role="alert">
@@ -606,6 +615,59 @@ fn counts_table(tl: &Timeline) -> Html {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// With retrying clients: per algorithm, what the clients honouring Retry-After and the impatient
+/// ones sent, and how much of it got through.
+fn retry_table(tl: &Timeline) -> Html {
+    let Pattern::Retrying { honouring, impatient, .. } = tl.config().pattern else {
+        return html! {};
+    };
+    let kinds = (honouring > 0) as usize + (impatient > 0) as usize;
+    let lane_rows = |lane: &Lane| {
+        let (h, i) = lane.retry_tallies();
+        let groups =
+            [(Param::Honouring, "Honouring", honouring, h), (Param::Impatient, "Impatient", impatient, i)];
+        let rows =
+            groups.into_iter().filter(|g| g.2 > 0).enumerate().map(|(row, (param, name, clients, t))| {
+                let share = t.success_share().map_or_else(|| "—".to_string(), format::percent);
+                html! {
+                    <tr>
+                        if row == 0 {
+                            <th scope="rowgroup" rowspan={kinds.to_string()}>{ lane.kind().short_name() }</th>
+                        }
+                        <td title={param.help()}>{ name }<small>{ format!("{clients} {}", if clients == 1 { "client" } else { "clients" }) }</small></td>
+                        <td class="num">{ group_digits(t.sent.into()) }</td>
+                        <td class="num">{ group_digits(t.succeeded.into()) }<small>{ share }</small></td>
+                        <td class="num">{ group_digits(t.refused.into()) }</td>
+                    </tr>
+                }
+            });
+        html! { <tbody>{ for rows }</tbody> }
+    };
+    html! {
+        <>
+        <div class="table-scroll">
+            <table class="rl-retry">
+                <caption>{ format!("Retrying clients at {}: what each kind sent and what got through", ms(tl.now())) }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ "Algorithm" }</th>
+                        <th scope="col" title="Each kind of client, and how many of them">{ "Clients" }</th>
+                        <th scope="col" class="num" title="Requests sent, retries included">{ "Sent" }</th>
+                        <th scope="col" class="num" title="Requests allowed or queued, and their share of those sent">{ "Succeeded" }</th>
+                        <th scope="col" class="num" title="Requests refused with 429 Too Many Requests">{ "Refused" }</th>
+                    </tr>
+                </thead>
+                { for tl.lanes.iter().map(lane_rows) }
+            </table>
+        </div>
+        <p class="note">
+            { format!("Honouring clients wait as long as Retry-After says before resending a refused request; \
+                impatient ones resend it after {}.", ms(IMPATIENT_RETRY_MS)) }
+        </p>
+        </>
     }
 }
 
