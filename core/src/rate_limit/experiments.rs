@@ -62,7 +62,8 @@ pub const EXPERIMENTS: [Experiment; 5] = [
     },
     Experiment {
         id: "error",
-        claim: "The two-window sliding counter decides almost every request as the exact sliding log would.",
+        claim: "The two-window sliding counter decides all but about 0.003% of requests as the exact sliding log \
+                would, with a mean rate error of 6%.",
         source: "Cloudflare, \"Counting things, a lot of different things\" (2017): 0.003% of 400 million requests wrong",
         run: |seed| CounterErrorRun::new(CounterErrorParams::default(), seed).run_to_end(),
     },
@@ -102,7 +103,7 @@ fn max_in_span(limiter: &mut dyn Limiter, trace: &[Request], span_ms: Millis) ->
 }
 
 /// A limit of 10 per 1 s window; one client sends 10 requests in the 100 ms before every other
-/// window edge and 10 in the 100 ms after it, for 20 s.
+/// window edge and 10 in the 100 ms after it, for 20 s. The traffic is fixed: no seed is used.
 pub fn edge_burst(_seed: u64) -> Finding {
     const LIMIT: u32 = 10;
     const WINDOW: Millis = 1000;
@@ -155,7 +156,7 @@ pub fn edge_burst(_seed: u64) -> Finding {
 }
 
 /// One client sends 15 requests a second for 60 s to a sliding log of 10 per second, once logging
-/// only admitted requests and once logging every request.
+/// only admitted requests and once logging every request. The traffic is fixed: no seed is used.
 pub fn log_rejected_starves(_seed: u64) -> Finding {
     const LIMIT: u32 = 10;
     let trace = Pattern::Steady { clients: 1, per_second: 15 }.generate(0, 60_000).unwrap_or_default();
@@ -294,6 +295,13 @@ impl Tally {
     }
 }
 
+/// Cloudflare's published share of requests its weighted counter decided differently from an
+/// exact count (0.003 % of 400 million), and the mean rate error (6 %).
+const CLOUDFLARE_SHARE: f64 = 0.003 / 100.0;
+const CLOUDFLARE_RATE_ERROR: f64 = 0.06;
+/// How many times Cloudflare's share a run may reach and still reproduce it.
+const CLOUDFLARE_FACTOR: f64 = 10.0;
+
 /// The counter-error experiment, resumable so that a page can run it a slice at a time.
 ///
 /// Clients send Poisson traffic at rates drawn log-uniformly around the limit. All three limiters
@@ -404,9 +412,13 @@ impl CounterErrorRun {
 
     /// The finding for the requests decided so far.
     ///
-    /// Verdict: Cloudflare's figures are reproduced when the two-window counter's mean rate error
-    /// is at most their 6 % and, for clients whose rate is not within 50 % of the limit (most of
-    /// Cloudflare's sources), it decides differently at most as often as their 0.003 %.
+    /// Verdict: Cloudflare's figures are reproduced when, over all requests, the two-window
+    /// counter decides differently at most [`CLOUDFLARE_FACTOR`] times as often as their
+    /// 0.003 %, with a mean rate error at most their 6 %. Nearly only clients near the limit are
+    /// decided differently (far below it both admit, far above it both refuse), so the share depends
+    /// on how much of the traffic comes from near the limit; Cloudflare did not publish that,
+    /// hence the factor. This trace spreads rates around the limit on purpose, and is not
+    /// expected to reach it.
     pub fn finding(&self) -> Finding {
         let p = self.params;
         let pct = |x: f64| format!("{}%", format::significant(x * 100.0, 3));
@@ -444,30 +456,37 @@ impl CounterErrorRun {
                 &self.two_by_band[band as usize],
             ));
         }
-        let expected = 0.003 / 100.0;
+        let expected = CLOUDFLARE_SHARE;
         let share = self.two.share();
+        let near_part =
+            if self.two.requests == 0 { 0.0 } else { near.requests as f64 / self.two.requests as f64 };
         Finding {
             outcome: Outcome {
                 measured: format!(
-                    "{} of requests decided differently; {} for clients far from the limit",
+                    "{} of requests decided differently, mean rate error {}",
                     pct(share),
-                    pct(far.share())
+                    pct(self.two.mean_rel_error())
                 ),
                 expected: format!(
-                    "{} of 400 million requests, mean rate error 6% (Cloudflare); reproduced when far-from-limit \
-                     clients stay at or under {} and the mean rate error at or under 6%",
+                    "{} of 400 million requests, mean rate error {} (Cloudflare); reproduced at up to {}× that \
+                     share ({}) and a mean rate error up to {}",
                     pct(expected),
-                    pct(expected)
+                    pct(CLOUDFLARE_RATE_ERROR),
+                    CLOUDFLARE_FACTOR,
+                    pct(expected * CLOUDFLARE_FACTOR),
+                    pct(CLOUDFLARE_RATE_ERROR)
                 ),
                 reproduced: self.is_finished()
-                    && far.share() <= expected
-                    && self.two.mean_rel_error() <= 0.06,
+                    && share <= expected * CLOUDFLARE_FACTOR
+                    && self.two.mean_rel_error() <= CLOUDFLARE_RATE_ERROR,
                 detail: format!(
                     "{} requests from {} clients over {}, each client Poisson at a rate drawn log-uniformly from {}× \
                      to {}× the limit of {} per {}; the exact log found {} over the limit. The weighted two-window \
                      counter decided {} requests differently ({} wrongly admitted), mean rate error {}. Its errors \
                      sit with the clients within 50% of the limit: {} of their requests, against {} for the others. \
-                     The sub-window counter ({} sub-windows) decided {} differently.",
+                     So the share overall follows how much traffic comes from near the limit: {} here, where the \
+                     rates are spread around the limit on purpose; Cloudflare did not publish theirs, hence the \
+                     tolerance of {}×. The sub-window counter ({} sub-windows) decided {} differently.",
                     format::group_digits(self.next as u128),
                     format::group_digits(p.clients.into()),
                     format::human_duration_s(p.duration_ms as f64 / 1000.0),
@@ -481,6 +500,8 @@ impl CounterErrorRun {
                     pct(self.two.mean_rel_error()),
                     pct(near.share()),
                     pct(far.share()),
+                    pct(near_part),
+                    CLOUDFLARE_FACTOR,
                     format::duration_ns(p.sub_window_ms as f64 * 1e6),
                     pct(self.sub.share()),
                 ),
@@ -682,11 +703,52 @@ mod tests {
         assert!(by(Kind::SlidingLog) > 8.0 * 50.0);
     }
 
+    /// The verdict is judged on every request against Cloudflare's 0.003 % (up to 10×, so 0.03 %)
+    /// and can go either way: the page's mix of rates around the limit misses it, clients all well
+    /// above the limit reach it.
     #[test]
-    fn every_experiment_runs_and_has_a_unique_id() {
+    fn counter_error_verdict_follows_the_share_of_all_requests() {
+        let small = CounterErrorParams { clients: 50, duration_ms: 120_000, ..CounterErrorParams::default() };
+        let f = CounterErrorRun::new(small, 3).run_to_end();
+        // 16 of 3,020 requests (see the pinned run above): 0.53%, 177 times Cloudflare's share.
+        assert_eq!(f.measured, 16.0 / 3020.0);
+        assert_eq!(f.outcome.measured, "0.53% of requests decided differently, mean rate error 2.13%");
+        assert!(!f.outcome.reproduced);
+        let above = CounterErrorParams { low: 1.6, ..small };
+        let run = CounterErrorRun::new(above, 3);
+        let f = run.clone().run_to_end();
+        assert_eq!(f.outcome.measured, "0% of requests decided differently, mean rate error 1.33%");
+        assert!(f.outcome.reproduced, "{:?}", f.outcome);
+        // Unfinished, a run reproduces nothing yet.
+        assert!(!run.finding().outcome.reproduced);
+    }
+
+    /// The page's run on its default seed; seconds long in a debug build, so on demand:
+    /// `cargo test -p playground-core counter_error_page_run -- --ignored`.
+    #[test]
+    #[ignore]
+    fn counter_error_page_run_is_pinned() {
+        let mut run = CounterErrorRun::new(CounterErrorParams::default(), 1);
+        run.advance(usize::MAX);
+        assert_eq!((run.total(), run.two.false_allow, run.two.false_deny), (629_070, 2_905, 4_542));
+        let f = run.finding();
+        assert_eq!(f.outcome.measured, "1.18% of requests decided differently, mean rate error 3.78%");
+        assert!(!f.outcome.reproduced, "394 times Cloudflare's 0.003%");
+    }
+
+    /// Every card's run replays exactly from its seed, and on another seed than the tests above
+    /// the claims still hold. The counter error, seconds long at page scale in a debug build, is
+    /// run at a small scale by the tests above instead.
+    #[test]
+    fn experiments_have_unique_ids_replay_their_seed_and_reproduce() {
         let mut ids: Vec<_> = EXPERIMENTS.iter().map(|e| e.id).collect();
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), EXPERIMENTS.len());
+        for e in EXPERIMENTS.iter().filter(|e| e.id != "error") {
+            let f = (e.run)(2);
+            assert_eq!(f, (e.run)(2), "{} replays seed 2", e.id);
+            assert!(f.outcome.reproduced, "{}: {:?}", e.id, f.outcome);
+        }
     }
 }
