@@ -398,7 +398,9 @@ pub fn rate_limit_page() -> Html {
             </Section>
             <DistributedSection form={DistributedForm::from_query(pairs())} nav={nav.clone()} />
             <Section id="experiments" step="Experiments" title="Claims, run live" wide=true>
-                <p>{ format!("Each card runs its own seeded trace (seed {seed}, the page's seed) in the same code as the timeline.") }</p>
+                <p>{ format!("Each card runs in the same code as the timeline. The counter-error, gateway and \
+                    memory cards draw their random traffic from seed {seed}, the page's seed; the window-edge and \
+                    starving-log cards send the same requests every time.") }</p>
                 <ul class="experiments">
                     { for EXPERIMENTS.iter().map(|e| {
                         let findings_handle = findings.clone();
