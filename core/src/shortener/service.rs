@@ -47,6 +47,26 @@ pub enum Scheme {
     HashPrefix { len: u8 },
 }
 
+impl Scheme {
+    /// The short name of the scheme (`base62`, `sha1-6`, `sha1-7`), as saved links record which
+    /// scheme made their codes.
+    pub fn key(self) -> String {
+        match self {
+            Scheme::Base62 => "base62".to_string(),
+            Scheme::HashPrefix { len } => format!("sha1-{len}"),
+        }
+    }
+
+    /// The scheme named `key` (the reverse of [`Scheme::key`]); its length is checked by
+    /// [`Config::validate`].
+    pub fn from_key(key: &str) -> Option<Scheme> {
+        match key {
+            "base62" => Some(Scheme::Base62),
+            _ => key.strip_prefix("sha1-")?.parse().ok().map(|len| Scheme::HashPrefix { len }),
+        }
+    }
+}
+
 /// Which redirect status `GET /{code}` answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Redirect {
@@ -286,19 +306,30 @@ impl Service {
         })
     }
 
-    /// A service holding `rows` (links saved earlier, for instance in the browser's storage). Rows
-    /// whose URL fails the check, whose code is not base62, or whose ID or code or URL repeats an
-    /// earlier row are set aside and returned with the reason, not loaded.
-    pub fn with_rows(config: Config, rows: Vec<Row>) -> Result<(Service, Vec<(Row, String)>), String> {
+    /// A service holding `rows`, links made earlier (for instance saved in the browser's storage),
+    /// each with the Unix millisecond it was shortened at, by `client`. Each row keeps its ID and
+    /// code. Rows whose URL fails the check, whose code is not base62 (or, under base62 codes, not
+    /// its ID in base62), or whose ID or code or URL repeats an earlier row are set aside and
+    /// returned with the reason, not loaded. Each loaded row takes a token from `client`'s bucket
+    /// at its time, as its shorten request did (so reloading does not hand out a fresh burst), and
+    /// moves the service's clock to that time; a row set aside does neither.
+    pub fn with_rows(
+        config: Config,
+        rows: Vec<(Row, u64)>,
+        client: ClientId,
+    ) -> Result<(Service, Vec<(Row, String)>), String> {
         let mut service = Service::new(config)?;
         let mut refused = Vec::new();
-        for row in rows {
+        for (row, at_ms) in rows {
             let reason = match validate::check(&row.long_url) {
                 Err(e) => Some(e),
                 Ok(url) if url != row.long_url => Some(format!("not in canonical form (would be {url})")),
                 Ok(_) if !base62::is_code_shaped(&row.code) => {
                     Some("the code is not 1 to 11 base62 symbols".into())
                 }
+                Ok(_) if config.scheme == Scheme::Base62 && row.code != base62::encode(row.id) => Some(
+                    format!("its code is not its ID in base62 (that would be {})", base62::encode(row.id)),
+                ),
                 Ok(_) if service.rows.contains_key(&row.id) => Some("its ID repeats an earlier link".into()),
                 Ok(_) if service.by_code.contains_key(&row.code) => {
                     Some("its code repeats an earlier link".into())
@@ -310,7 +341,12 @@ impl Service {
             };
             match reason {
                 Some(r) => refused.push((row, r)),
-                None => service.insert_row(row),
+                None => {
+                    let at = at_ms.max(service.last_ms);
+                    service.last_ms = at;
+                    Limiter::decide(&mut service.limiter, client, at);
+                    service.insert_row(row);
+                }
             }
         }
         Ok((service, refused))
@@ -345,16 +381,7 @@ impl Service {
     /// The ID the next new link would get if it were shortened at `now_unix_ms`, without taking
     /// it: what anyone who knows the generator's layout can work out (base62 codes are this ID).
     pub fn peek_next_id(&self, now_unix_ms: u64) -> Option<u64> {
-        let mut ids = self.ids.clone();
-        let mut at = now_unix_ms.max(self.last_ms);
-        for _ in 0..4 {
-            match ids.next_id(at) {
-                Next::Issued(id) => return Some(id),
-                Next::Wait { until_unix_ms, .. } => at = until_unix_ms,
-                Next::Refused(_) => return None,
-            }
-        }
-        None
+        free_id(&mut self.ids.clone(), &self.rows, now_unix_ms.max(self.last_ms)).ok()
     }
 
     /// Zero the request counters, the clicks and the cache's hit and miss counts; the rows, the
@@ -560,15 +587,7 @@ impl Service {
     }
 
     fn next_id(&mut self, now: u64) -> Result<u64, String> {
-        let mut at = now;
-        for _ in 0..4 {
-            match self.ids.next_id(at) {
-                Next::Issued(id) => return Ok(id),
-                Next::Wait { until_unix_ms, .. } => at = until_unix_ms,
-                Next::Refused(r) => return Err(format!("The ID generator refused: {}.", r.label())),
-            }
-        }
-        Err("The ID generator kept asking to wait.".to_string())
+        free_id(&mut self.ids, &self.rows, now)
     }
 
     fn insert_row(&mut self, row: Row) {
@@ -582,6 +601,23 @@ impl Service {
     pub(crate) fn insert_unchecked(&mut self, row: Row) {
         self.insert_row(row);
     }
+}
+
+/// The next ID `ids` issues at `now` that no row holds yet: a row loaded by
+/// [`Service::with_rows`] may hold an ID the fresh generator would issue again (a link made in the
+/// same millisecond as one saved), so those are passed over.
+fn free_id(ids: &mut Snowflake, rows: &BTreeMap<u64, Row>, now: u64) -> Result<u64, String> {
+    let mut at = now;
+    // Each pass issues an ID, waits once, or refuses: at most every row's ID, then a few waits.
+    for _ in 0..rows.len().saturating_add(4) {
+        match ids.next_id(at) {
+            Next::Issued(id) if rows.contains_key(&id) => {}
+            Next::Issued(id) => return Ok(id),
+            Next::Wait { until_unix_ms, .. } => at = until_unix_ms,
+            Next::Refused(r) => return Err(format!("The ID generator refused: {}.", r.label())),
+        }
+    }
+    Err("The ID generator kept asking to wait.".to_string())
 }
 
 /// The fixed-length hash-prefix code of `long` on the given attempt (0: SHA-1 of the URL; n > 0:
@@ -861,23 +897,31 @@ mod tests {
 
     #[test]
     fn saved_rows_are_reloaded_and_bad_ones_set_aside() {
-        let good = Row { id: 10, code: "a".into(), long_url: "https://example.com/".into() };
+        // Base62 codes: 10 is "a", 15 is "f".
+        let row =
+            |id: u64, code: &str, long_url: &str| Row { id, code: code.into(), long_url: long_url.into() };
+        let good = row(10, "a", "https://example.com/");
         let rows = vec![
             good.clone(),
-            Row { id: 11, code: "b".into(), long_url: "javascript:alert(1)".into() },
-            Row { id: 12, code: "a".into(), long_url: "https://example.org/".into() },
-            Row { id: 13, code: "c".into(), long_url: "https://EXAMPLE.net".into() },
-            Row { id: 14, code: "d/e".into(), long_url: "https://example.net/".into() },
+            row(11, "b", "javascript:alert(1)"),
+            row(10, "a", "https://example.org/"),
+            row(12, "c", "https://example.com/"),
+            row(13, "d", "https://EXAMPLE.net"),
+            row(14, "d/e", "https://example.net/"),
+            row(15, "x", "https://example.net/"),
         ];
-        let (mut s, refused) = Service::with_rows(Config::default(), rows).unwrap();
+        let (mut s, refused) =
+            Service::with_rows(Config::default(), rows.into_iter().map(|r| (r, NOW)).collect(), 1).unwrap();
         assert_eq!(s.rows().cloned().collect::<Vec<_>>(), [good]);
         let reasons: Vec<(u64, &str)> = refused.iter().map(|(r, why)| (r.id, why.as_str())).collect();
         assert_eq!(
             reasons[1..],
             [
-                (12, "its code repeats an earlier link"),
+                (10, "its ID repeats an earlier link"),
+                (12, "its URL repeats an earlier link"),
                 (13, "not in canonical form (would be https://example.net/)"),
                 (14, "the code is not 1 to 11 base62 symbols"),
+                (15, "its code is not its ID in base62 (that would be f)"),
             ]
         );
         assert!(reasons[0].1.starts_with("javascript: links"));
@@ -885,6 +929,40 @@ mod tests {
             s.handle(&Request::get("/a", 1), NOW).response.header("Location"),
             Some("https://example.com/")
         );
+        // Under hash prefixes a code need not be its ID, but it must not repeat.
+        let hashed = Config { scheme: Scheme::HashPrefix { len: 7 }, ..Config::default() };
+        let rows = vec![
+            (row(1, "rtXtXg3", "https://example.com/"), NOW),
+            (row(2, "rtXtXg3", "https://example.org/"), NOW),
+        ];
+        let (_, refused) = Service::with_rows(hashed, rows, 1).unwrap();
+        assert_eq!(
+            refused,
+            [(row(2, "rtXtXg3", "https://example.org/"), "its code repeats an earlier link".into())]
+        );
+    }
+
+    #[test]
+    fn reloaded_rows_keep_their_codes_take_their_tokens_and_are_not_issued_again() {
+        // Two links made at NOW (sequences 0 and 1), the first set aside: the second keeps its code.
+        let first = Row { id: 1_541_815_603_604_623_360, code: "1PTwYk4qKXe".into(), long_url: "bad".into() };
+        let second = Row {
+            id: 1_541_815_603_604_623_361,
+            code: "1PTwYk4qKXf".into(),
+            long_url: "https://b.example/".into(),
+        };
+        let rows = vec![(first, NOW), (second.clone(), NOW)];
+        let (mut s, refused) = Service::with_rows(Config::default(), rows, 1).unwrap();
+        assert_eq!((refused.len(), s.rows().cloned().collect::<Vec<_>>()), (1, vec![second]));
+        // A link made in the same millisecond gets the free sequence 0; the next passes over
+        // sequence 1, which the loaded row holds, and the preview says so before it is made.
+        assert_eq!(s.peek_next_id(NOW), Some(1_541_815_603_604_623_360));
+        let r = s.handle(&Request::shorten("https://c.example/", 1), NOW).response;
+        assert!(r.body.starts_with(r#"{"code":"1PTwYk4qKXe""#), "{}", r.body);
+        assert_eq!(s.peek_next_id(NOW), Some(1_541_815_603_604_623_362));
+        assert_eq!(base62::encode(s.peek_next_id(NOW).unwrap()), "1PTwYk4qKXg");
+        // The loaded row took a token and the new link another: 3 of 5 are left.
+        assert_eq!(r.header("X-Ratelimit-Remaining"), Some("3"));
     }
 
     #[test]
