@@ -47,6 +47,26 @@ pub enum Scheme {
     HashPrefix { len: u8 },
 }
 
+impl Scheme {
+    /// The short name of the scheme (`base62`, `sha1-6`, `sha1-7`), as saved links record which
+    /// scheme made their codes.
+    pub fn key(self) -> String {
+        match self {
+            Scheme::Base62 => "base62".to_string(),
+            Scheme::HashPrefix { len } => format!("sha1-{len}"),
+        }
+    }
+
+    /// The scheme named `key` (the reverse of [`Scheme::key`]); its length is checked by
+    /// [`Config::validate`].
+    pub fn from_key(key: &str) -> Option<Scheme> {
+        match key {
+            "base62" => Some(Scheme::Base62),
+            _ => key.strip_prefix("sha1-")?.parse().ok().map(|len| Scheme::HashPrefix { len }),
+        }
+    }
+}
+
 /// Which redirect status `GET /{code}` answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Redirect {
@@ -286,19 +306,30 @@ impl Service {
         })
     }
 
-    /// A service holding `rows` (links saved earlier, for instance in the browser's storage). Rows
-    /// whose URL fails the check, whose code is not base62, or whose ID or code or URL repeats an
-    /// earlier row are set aside and returned with the reason, not loaded.
-    pub fn with_rows(config: Config, rows: Vec<Row>) -> Result<(Service, Vec<(Row, String)>), String> {
+    /// A service holding `rows`, links made earlier (for instance saved in the browser's storage),
+    /// each with the Unix millisecond it was shortened at, by `client`. Each row keeps its ID and
+    /// code. Rows whose URL fails the check, whose code is not base62 (or, under base62 codes, not
+    /// its ID in base62), or whose ID or code or URL repeats an earlier row are set aside and
+    /// returned with the reason, not loaded. Each loaded row takes a token from `client`'s bucket
+    /// at its time, as its shorten request did (so reloading does not hand out a fresh burst), and
+    /// moves the service's clock to that time; a row set aside does neither.
+    pub fn with_rows(
+        config: Config,
+        rows: Vec<(Row, u64)>,
+        client: ClientId,
+    ) -> Result<(Service, Vec<(Row, String)>), String> {
         let mut service = Service::new(config)?;
         let mut refused = Vec::new();
-        for row in rows {
+        for (row, at_ms) in rows {
             let reason = match validate::check(&row.long_url) {
                 Err(e) => Some(e),
                 Ok(url) if url != row.long_url => Some(format!("not in canonical form (would be {url})")),
                 Ok(_) if !base62::is_code_shaped(&row.code) => {
                     Some("the code is not 1 to 11 base62 symbols".into())
                 }
+                Ok(_) if config.scheme == Scheme::Base62 && row.code != base62::encode(row.id) => Some(
+                    format!("its code is not its ID in base62 (that would be {})", base62::encode(row.id)),
+                ),
                 Ok(_) if service.rows.contains_key(&row.id) => Some("its ID repeats an earlier link".into()),
                 Ok(_) if service.by_code.contains_key(&row.code) => {
                     Some("its code repeats an earlier link".into())
@@ -310,7 +341,12 @@ impl Service {
             };
             match reason {
                 Some(r) => refused.push((row, r)),
-                None => service.insert_row(row),
+                None => {
+                    let at = at_ms.max(service.last_ms);
+                    service.last_ms = at;
+                    Limiter::decide(&mut service.limiter, client, at);
+                    service.insert_row(row);
+                }
             }
         }
         Ok((service, refused))
@@ -345,16 +381,7 @@ impl Service {
     /// The ID the next new link would get if it were shortened at `now_unix_ms`, without taking
     /// it: what anyone who knows the generator's layout can work out (base62 codes are this ID).
     pub fn peek_next_id(&self, now_unix_ms: u64) -> Option<u64> {
-        let mut ids = self.ids.clone();
-        let mut at = now_unix_ms.max(self.last_ms);
-        for _ in 0..4 {
-            match ids.next_id(at) {
-                Next::Issued(id) => return Some(id),
-                Next::Wait { until_unix_ms, .. } => at = until_unix_ms,
-                Next::Refused(_) => return None,
-            }
-        }
-        None
+        free_id(&mut self.ids.clone(), &self.rows, now_unix_ms.max(self.last_ms)).ok()
     }
 
     /// Zero the request counters, the clicks and the cache's hit and miss counts; the rows, the
@@ -560,15 +587,7 @@ impl Service {
     }
 
     fn next_id(&mut self, now: u64) -> Result<u64, String> {
-        let mut at = now;
-        for _ in 0..4 {
-            match self.ids.next_id(at) {
-                Next::Issued(id) => return Ok(id),
-                Next::Wait { until_unix_ms, .. } => at = until_unix_ms,
-                Next::Refused(r) => return Err(format!("The ID generator refused: {}.", r.label())),
-            }
-        }
-        Err("The ID generator kept asking to wait.".to_string())
+        free_id(&mut self.ids, &self.rows, now)
     }
 
     fn insert_row(&mut self, row: Row) {
@@ -582,6 +601,23 @@ impl Service {
     pub(crate) fn insert_unchecked(&mut self, row: Row) {
         self.insert_row(row);
     }
+}
+
+/// The next ID `ids` issues at `now` that no row holds yet: a row loaded by
+/// [`Service::with_rows`] may hold an ID the fresh generator would issue again (a link made in the
+/// same millisecond as one saved), so those are passed over.
+fn free_id(ids: &mut Snowflake, rows: &BTreeMap<u64, Row>, now: u64) -> Result<u64, String> {
+    let mut at = now;
+    // Each pass issues an ID, waits once, or refuses: at most every row's ID, then a few waits.
+    for _ in 0..rows.len().saturating_add(4) {
+        match ids.next_id(at) {
+            Next::Issued(id) if rows.contains_key(&id) => {}
+            Next::Issued(id) => return Ok(id),
+            Next::Wait { until_unix_ms, .. } => at = until_unix_ms,
+            Next::Refused(r) => return Err(format!("The ID generator refused: {}.", r.label())),
+        }
+    }
+    Err("The ID generator kept asking to wait.".to_string())
 }
 
 /// The fixed-length hash-prefix code of `long` on the given attempt (0: SHA-1 of the URL; n > 0:
@@ -831,6 +867,24 @@ mod tests {
     }
 
     #[test]
+    fn a_link_is_measured_as_stored_so_what_is_made_is_redirected_to() {
+        let mut s = service(Scheme::Base62, Redirect::Found);
+        // 20 + 338 × 6 = 2,048 characters once é is written %C3%A9: accepted and redirected to.
+        let longest = format!("https://example.com/{}", "é".repeat(338));
+        let made = s.handle(&Request::shorten(&longest, 1), NOW).response;
+        assert_eq!(made.status, 201);
+        let r = s.handle(&Request::get("/1PTwYk4qKXe", 1), NOW).response;
+        assert_eq!(r.status, 302);
+        assert_eq!(r.header("Location").map(str::len), Some(2048));
+        // 2,020 bytes typed, 6,020 characters stored: refused when shortened, not at redirect time.
+        let too_long = format!("https://example.com/{}", "é".repeat(1000));
+        let refused = s.handle(&Request::shorten(&too_long, 1), NOW).response;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("this URL is 6,020 characters long"), "{}", refused.body);
+        assert_eq!(s.rows().count(), 1);
+    }
+
+    #[test]
     fn a_stored_dangerous_url_is_refused_again_at_redirect_time() {
         let mut s = service(Scheme::Base62, Redirect::Found);
         s.insert_unchecked(Row { id: 5, code: "5".into(), long_url: "javascript:alert(1)".into() });
@@ -843,23 +897,31 @@ mod tests {
 
     #[test]
     fn saved_rows_are_reloaded_and_bad_ones_set_aside() {
-        let good = Row { id: 10, code: "a".into(), long_url: "https://example.com/".into() };
+        // Base62 codes: 10 is "a", 15 is "f".
+        let row =
+            |id: u64, code: &str, long_url: &str| Row { id, code: code.into(), long_url: long_url.into() };
+        let good = row(10, "a", "https://example.com/");
         let rows = vec![
             good.clone(),
-            Row { id: 11, code: "b".into(), long_url: "javascript:alert(1)".into() },
-            Row { id: 12, code: "a".into(), long_url: "https://example.org/".into() },
-            Row { id: 13, code: "c".into(), long_url: "https://EXAMPLE.net".into() },
-            Row { id: 14, code: "d/e".into(), long_url: "https://example.net/".into() },
+            row(11, "b", "javascript:alert(1)"),
+            row(10, "a", "https://example.org/"),
+            row(12, "c", "https://example.com/"),
+            row(13, "d", "https://EXAMPLE.net"),
+            row(14, "d/e", "https://example.net/"),
+            row(15, "x", "https://example.net/"),
         ];
-        let (mut s, refused) = Service::with_rows(Config::default(), rows).unwrap();
+        let (mut s, refused) =
+            Service::with_rows(Config::default(), rows.into_iter().map(|r| (r, NOW)).collect(), 1).unwrap();
         assert_eq!(s.rows().cloned().collect::<Vec<_>>(), [good]);
         let reasons: Vec<(u64, &str)> = refused.iter().map(|(r, why)| (r.id, why.as_str())).collect();
         assert_eq!(
             reasons[1..],
             [
-                (12, "its code repeats an earlier link"),
+                (10, "its ID repeats an earlier link"),
+                (12, "its URL repeats an earlier link"),
                 (13, "not in canonical form (would be https://example.net/)"),
                 (14, "the code is not 1 to 11 base62 symbols"),
+                (15, "its code is not its ID in base62 (that would be f)"),
             ]
         );
         assert!(reasons[0].1.starts_with("javascript: links"));
@@ -867,6 +929,40 @@ mod tests {
             s.handle(&Request::get("/a", 1), NOW).response.header("Location"),
             Some("https://example.com/")
         );
+        // Under hash prefixes a code need not be its ID, but it must not repeat.
+        let hashed = Config { scheme: Scheme::HashPrefix { len: 7 }, ..Config::default() };
+        let rows = vec![
+            (row(1, "rtXtXg3", "https://example.com/"), NOW),
+            (row(2, "rtXtXg3", "https://example.org/"), NOW),
+        ];
+        let (_, refused) = Service::with_rows(hashed, rows, 1).unwrap();
+        assert_eq!(
+            refused,
+            [(row(2, "rtXtXg3", "https://example.org/"), "its code repeats an earlier link".into())]
+        );
+    }
+
+    #[test]
+    fn reloaded_rows_keep_their_codes_take_their_tokens_and_are_not_issued_again() {
+        // Two links made at NOW (sequences 0 and 1), the first set aside: the second keeps its code.
+        let first = Row { id: 1_541_815_603_604_623_360, code: "1PTwYk4qKXe".into(), long_url: "bad".into() };
+        let second = Row {
+            id: 1_541_815_603_604_623_361,
+            code: "1PTwYk4qKXf".into(),
+            long_url: "https://b.example/".into(),
+        };
+        let rows = vec![(first, NOW), (second.clone(), NOW)];
+        let (mut s, refused) = Service::with_rows(Config::default(), rows, 1).unwrap();
+        assert_eq!((refused.len(), s.rows().cloned().collect::<Vec<_>>()), (1, vec![second]));
+        // A link made in the same millisecond gets the free sequence 0; the next passes over
+        // sequence 1, which the loaded row holds, and the preview says so before it is made.
+        assert_eq!(s.peek_next_id(NOW), Some(1_541_815_603_604_623_360));
+        let r = s.handle(&Request::shorten("https://c.example/", 1), NOW).response;
+        assert!(r.body.starts_with(r#"{"code":"1PTwYk4qKXe""#), "{}", r.body);
+        assert_eq!(s.peek_next_id(NOW), Some(1_541_815_603_604_623_362));
+        assert_eq!(base62::encode(s.peek_next_id(NOW).unwrap()), "1PTwYk4qKXg");
+        // The loaded row took a token and the new link another: 3 of 5 are left.
+        assert_eq!(r.header("X-Ratelimit-Remaining"), Some("3"));
     }
 
     #[test]
@@ -908,21 +1004,33 @@ mod tests {
         assert!(Service::new(Config { burst: 0, ..Config::default() }).is_err());
     }
 
-    fn valid_url() -> impl Strategy<Value = String> {
+    /// Web links as people paste them: sometimes with an international host, spaces and letters
+    /// outside ASCII, and sometimes a long tail that takes them past the 2,048-character limit
+    /// once escaped ("é" is 1 character typed and 6 stored).
+    fn web_url() -> impl Strategy<Value = String> {
         (
-            prop_oneof![Just("http"), Just("https")],
-            "[a-z][a-z0-9]{0,10}(\\.[a-z][a-z0-9]{0,8}){0,2}\\.(com|org|example|de)",
+            prop_oneof![Just("http"), Just("https"), Just("HTTPS")],
+            prop_oneof![
+                4 => "[a-z][a-z0-9]{0,10}(\\.[a-z][a-z0-9]{0,8}){0,2}\\.(com|org|example|de)",
+                1 => Just("münchen.de".to_string()),
+                1 => Just("例え.jp".to_string()),
+            ],
             proptest::option::of(1u16..65535),
-            "(/[a-zA-Z0-9._~-]{0,12}){0,4}",
-            proptest::option::of("[a-z0-9=&]{0,12}"),
-            proptest::option::of("[a-zA-Z0-9-]{0,8}"),
+            "(/[a-zA-Z0-9._~ éü例-]{0,12}){0,4}",
+            proptest::option::of(("[aé ]", 0usize..700)),
+            proptest::option::of("[a-z0-9=& é]{0,12}"),
+            proptest::option::of("[a-zA-Z0-9 é-]{0,8}"),
         )
-            .prop_map(|(scheme, host, port, path, query, fragment)| {
+            .prop_map(|(scheme, host, port, path, tail, query, fragment)| {
                 let mut u = format!("{scheme}://{host}");
                 if let Some(p) = port {
                     u.push_str(&format!(":{p}"));
                 }
                 u.push_str(&path);
+                if let Some((unit, n)) = tail {
+                    u.push('/');
+                    u.push_str(&unit.repeat(n));
+                }
                 if let Some(q) = query {
                     u.push_str(&format!("?{q}"));
                 }
@@ -935,18 +1043,28 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
+        /// Every link the service accepts is redirected to and looked up as it was stored (never
+        /// a 403 for a link it just made); every link it refuses gets the gate's message.
         #[test]
-        fn shorten_then_resolve_returns_the_url(urls in proptest::collection::vec(valid_url(), 1..8), hash in any::<bool>()) {
+        fn shorten_then_resolve_returns_the_url(urls in proptest::collection::vec(web_url(), 1..8), hash in any::<bool>()) {
             let scheme = if hash { Scheme::HashPrefix { len: 6 } } else { Scheme::Base62 };
             let mut s = Service::new(Config { scheme, burst: 100, ..Config::default() }).unwrap();
             for url in &urls {
-                let canonical = validate::check(url).unwrap();
                 let r = s.handle(&Request::shorten(url, 1), NOW).response;
+                let canonical = match validate::check(url) {
+                    Ok(canonical) => canonical,
+                    Err(message) => {
+                        prop_assert_eq!(r.status, 400);
+                        prop_assert_eq!(r.body, format!("{{\"error\":{}}}", json_string(&message)));
+                        continue;
+                    }
+                };
                 prop_assert!(r.status == 201 || r.status == 200, "{}", r.text());
                 let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
                 let code = body["code"].as_str().unwrap().to_string();
                 prop_assert_eq!(body["longUrl"].as_str().unwrap(), canonical.as_str());
                 let redirect = s.handle(&Request::get(&format!("/{code}"), 1), NOW).response;
+                prop_assert_eq!(redirect.status, 302);
                 prop_assert_eq!(redirect.header("Location"), Some(canonical.as_str()));
                 let looked = s.handle(&Request::get(&format!("/api/v1/longUrl?code={code}"), 1), NOW).response;
                 let looked: serde_json::Value = serde_json::from_str(&looked.body).unwrap();

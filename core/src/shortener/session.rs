@@ -2,20 +2,32 @@
 //! the links the person made (kept in the browser's local storage as plain JSON), the log of every
 //! exchange for the request inspector, and the next base62 code worked out in advance.
 //!
-//! The stored links are the shorten requests that created them: the canonical long URL and the
-//! time it was shortened (`{"version":1,"links":[{"longUrl":"https://...","atMs":...}]}`). A
-//! session is rebuilt by replaying those requests, in order and at their times, into a fresh
-//! service, so the same stored text always gives the same codes (a snowflake ID depends only on
-//! the time it is asked for, a hash prefix only on the URL) and the rate limiter's buckets are as
-//! the person left them. Whatever cannot be read or is refused on replay is set aside with its
-//! reason, never a panic: text that is not JSON, an entry without a URL or time, a URL the gate
-//! refuses (`javascript:` typed into storage by hand), a link that repeats an earlier one.
-//! The counters start at zero after the replay: they count what happened on this visit.
+//! A stored link is the row the service wrote, with the time it was shortened and the scheme that
+//! made its code: `{"version":2,"codes":"base62","links":[{"id":"...","code":"...","longUrl":
+//! "https://...","atMs":...}]}` (the ID as a string, which JavaScript reads without rounding). A
+//! session is rebuilt by loading those rows as they are, so a link keeps its code across a reload,
+//! a change of redirect or cache, and the forgetting of other links (re-issuing them would move
+//! the snowflake sequence numbers and the salted rehashes of the links that remain). Only another
+//! code scheme (a change of setting, or text saved under another scheme) makes new codes: the
+//! links' shorten requests are replayed, in order and at their times, into a service with it. Text in the first format (`"version":1`, the shorten
+//! requests without their codes) is replayed the same way and saved back in the second.
+//!
+//! Each loaded link takes a token from the page's bucket at its time, as its shorten request did,
+//! so a reload does not hand out a fresh burst; requests that were refused (400) or answered with
+//! an existing link (200) are not stored, so the tokens they used are not taken again. A time is
+//! read as no later than the page's clock at loading, so a link saved under a clock set ahead
+//! cannot hold the service's clock (and its buckets) in the future.
+//!
+//! Whatever cannot be read or is refused on loading is set aside with its reason, never a panic:
+//! text that is not JSON, an entry without a URL or time, a time the IDs cannot hold, a URL the
+//! gate refuses (`javascript:` typed into storage by hand), a link that repeats an earlier one.
+//! The counters start at zero after loading: they count what happened on this visit.
 
 use super::base62;
 use super::browser::Browser;
-use super::service::{Config, Request, Response, Scheme, Service, Touched, json_string};
+use super::service::{Config, Request, Response, Row, Scheme, Service, Touched, json_string};
 use crate::ids::layout::{Decoded, Layout};
+use crate::ids::utc::UtcTime;
 use crate::rate_limit::ClientId;
 use serde_json::Value;
 
@@ -32,13 +44,30 @@ pub const LOG_LEN: usize = 60;
 /// The page's own browser: the client address the rate limiter keys on.
 pub const PAGE_CLIENT: ClientId = 1;
 
-/// One stored link: the shorten request that made it.
+/// One stored link: the row the service wrote and when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedLink {
+    pub id: u64,
+    pub code: String,
     /// The long URL in its canonical form (as the service stored it).
     pub long_url: String,
     /// When it was shortened, in Unix milliseconds (the page's clock).
     pub at_ms: u64,
+}
+
+impl SavedLink {
+    fn row(&self) -> Row {
+        Row { id: self.id, code: self.code.clone(), long_url: self.long_url.clone() }
+    }
+}
+
+/// What stored text holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Saved {
+    /// Format 1: the shorten requests (canonical long URL, Unix ms); their codes are made again.
+    Requests(Vec<(String, u64)>),
+    /// Format 2: the links as the service wrote them, with the scheme that made their codes.
+    Links { scheme: Scheme, links: Vec<SavedLink> },
 }
 
 /// Something stored that was not loaded, and why.
@@ -49,46 +78,105 @@ pub struct SetAside {
     pub reason: String,
 }
 
-/// The stored form of `links`.
-pub fn saved_text(links: &[SavedLink]) -> String {
+/// The stored form of `links`, whose codes `scheme` made.
+pub fn saved_text(scheme: Scheme, links: &[SavedLink]) -> String {
     let entries: Vec<String> = links
         .iter()
-        .map(|l| format!("{{\"longUrl\":{},\"atMs\":{}}}", json_string(&l.long_url), l.at_ms))
+        .map(|l| {
+            format!(
+                "{{\"id\":\"{}\",\"code\":{},\"longUrl\":{},\"atMs\":{}}}",
+                l.id,
+                json_string(&l.code),
+                json_string(&l.long_url),
+                l.at_ms
+            )
+        })
         .collect();
-    format!("{{\"version\":1,\"links\":[{}]}}", entries.join(","))
+    format!("{{\"version\":2,\"codes\":{},\"links\":[{}]}}", json_string(&scheme.key()), entries.join(","))
 }
 
 /// Reads stored text: the links, and the entries that could not be read. `Err` (with what to do)
 /// when the text as a whole is not a saved list.
-pub fn parse_saved(text: &str) -> Result<(Vec<SavedLink>, Vec<SetAside>), String> {
+pub fn parse_saved(text: &str) -> Result<(Saved, Vec<SetAside>), String> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| format!("The saved links are not valid JSON ({e}), so none could be loaded."))?;
-    match value.get("version").and_then(Value::as_u64) {
-        Some(1) => {}
+    let version = match value.get("version").and_then(Value::as_u64) {
+        Some(v @ (1 | 2)) => v,
         Some(v) => {
             return Err(format!("The saved links are in format version {v}, which this page does not know."));
         }
         None => {
             return Err("The saved text has no format version: it is not this page's list of links.".into());
         }
-    }
+    };
+    let scheme = match version {
+        1 => None,
+        _ => match value.get("codes").and_then(Value::as_str).and_then(Scheme::from_key) {
+            Some(scheme) => Some(scheme),
+            None => return Err("The saved text does not say how its codes were made.".to_string()),
+        },
+    };
     let Some(entries) = value.get("links").and_then(Value::as_array) else {
         return Err("The saved text has no list of links.".to_string());
     };
+    let layout = Layout::twitter();
+    let (first_ms, last_ms) = (layout.epoch_ms, u64::try_from(layout.last_unix_ms()).unwrap_or(u64::MAX));
+    let mut requests = Vec::new();
     let mut links = Vec::new();
     let mut set_aside = Vec::new();
     for entry in entries {
         let long_url = entry.get("longUrl").and_then(Value::as_str);
         let at_ms = entry.get("atMs").and_then(Value::as_u64);
-        match (long_url, at_ms) {
-            (Some(long_url), Some(at_ms)) => links.push(SavedLink { long_url: long_url.to_string(), at_ms }),
-            _ => set_aside.push(SetAside {
-                what: entry.to_string(),
-                reason: "an entry needs a \"longUrl\" string and an \"atMs\" whole number".to_string(),
-            }),
-        }
+        let id = entry.get("id").and_then(Value::as_str).and_then(|id| id.parse::<u64>().ok());
+        let code = entry.get("code").and_then(Value::as_str);
+        let reason = match (long_url, at_ms) {
+            (Some(_), Some(at_ms)) if !(first_ms..=last_ms).contains(&at_ms) => format!(
+                "its \"atMs\" is not a time the IDs can hold (from {} to {})",
+                UtcTime::from_unix_ms(first_ms.into()),
+                UtcTime::from_unix_ms(last_ms.into())
+            ),
+            (Some(long_url), Some(at_ms)) => match (scheme, id, code) {
+                (None, ..) => {
+                    requests.push((long_url.to_string(), at_ms));
+                    continue;
+                }
+                (Some(_), Some(id), Some(code)) => {
+                    links.push(SavedLink {
+                        id,
+                        code: code.to_string(),
+                        long_url: long_url.to_string(),
+                        at_ms,
+                    });
+                    continue;
+                }
+                _ => {
+                    "an entry needs an \"id\" (a whole number in a string) and a \"code\" string".to_string()
+                }
+            },
+            _ => "an entry needs a \"longUrl\" string and an \"atMs\" whole number".to_string(),
+        };
+        set_aside.push(SetAside { what: entry.to_string(), reason });
     }
-    Ok((links, set_aside))
+    let saved = match scheme {
+        None => Saved::Requests(requests),
+        Some(scheme) => Saved::Links { scheme, links },
+    };
+    Ok((saved, set_aside))
+}
+
+/// The shorten requests that made `links`, to make them again under another code scheme.
+fn requests_of(links: &[SavedLink]) -> Vec<(String, u64)> {
+    links.iter().map(|l| (l.long_url.clone(), l.at_ms)).collect()
+}
+
+/// The first [`MAX_LINKS`] of `items`, and the rest set aside (named by `url`).
+fn at_most_max_links<T>(mut items: Vec<T>, url: impl Fn(&T) -> String) -> (Vec<T>, Vec<SetAside>) {
+    let rest = items.split_off(items.len().min(MAX_LINKS));
+    let set_aside = rest
+        .iter()
+        .map(|item| SetAside { what: url(item), reason: format!("more than {MAX_LINKS} links are kept") })
+        .collect();
+    (items, set_aside)
 }
 
 /// The `"error"` of a JSON error body.
@@ -175,83 +263,123 @@ pub struct Session {
 impl Default for Session {
     /// No links, the default configuration (which is valid: a test says so).
     fn default() -> Session {
-        Session::replay(Config::default(), Vec::new(), Browser::new(PAGE_CLIENT))
+        Session::restore(Config::default(), Vec::new(), Browser::new(PAGE_CLIENT))
             .expect("the default configuration is valid")
     }
 }
 
 impl Session {
-    /// Replays `links` into a new service with `config`, behind `browser` (kept across a
-    /// reconfiguration, as a real browser keeps its cache). `Err` only for an invalid config.
-    pub fn replay(config: Config, links: Vec<SavedLink>, browser: Browser) -> Result<Session, String> {
-        let mut service = Service::new(config)?;
-        let mut saved = Vec::new();
-        let mut set_aside = Vec::new();
-        for link in links {
-            if saved.len() >= MAX_LINKS {
-                set_aside.push(SetAside {
-                    what: link.long_url,
-                    reason: format!("more than {MAX_LINKS} links are kept"),
-                });
-                continue;
-            }
-            let response =
-                service.handle(&Request::shorten(&link.long_url, PAGE_CLIENT), link.at_ms).response;
-            let reason = match response.status {
-                201 => match service.rows().find(|r| r.long_url == link.long_url) {
-                    Some(_) => None,
-                    None => Some("the service did not store it".to_string()),
-                },
-                200 => Some("it repeats an earlier link".to_string()),
-                _ => Some(error_message(&response).unwrap_or(response.status_line())),
-            };
-            match reason {
-                None => saved.push(link),
-                Some(reason) => set_aside.push(SetAside { what: link.long_url, reason }),
-            }
-        }
+    /// A session around `service`, whose rows are `saved`, behind `browser`.
+    fn around(
+        mut service: Service,
+        saved: Vec<SavedLink>,
+        set_aside: Vec<SetAside>,
+        browser: Browser,
+    ) -> Session {
         service.reset_counters();
-        Ok(Session { service, browser, saved, set_aside, log: Vec::new(), next_n: 1 })
+        Session { service, browser, saved, set_aside, log: Vec::new(), next_n: 1 }
     }
 
-    /// Reads stored text (or nothing) and replays it: a session always comes back, with whatever
-    /// could not be loaded in [`Session::set_aside`] and, when the text as a whole was unreadable,
-    /// the reason.
-    pub fn load(config: Config, stored: Option<&str>) -> Result<(Session, Option<String>), String> {
-        let (links, mut unread, problem) = match stored.map(parse_saved) {
-            None => (Vec::new(), Vec::new(), None),
-            Some(Ok((links, unread))) => (links, unread, None),
-            Some(Err(problem)) => (Vec::new(), Vec::new(), Some(problem)),
+    /// Loads `links` as they are into a new service with `config`, behind `browser` (kept across
+    /// a reconfiguration, as a real browser keeps its cache). `Err` only for an invalid config.
+    fn restore(config: Config, links: Vec<SavedLink>, browser: Browser) -> Result<Session, String> {
+        let (links, mut set_aside) = at_most_max_links(links, |l| l.long_url.clone());
+        let rows = links.iter().map(|l| (l.row(), l.at_ms)).collect();
+        let (service, refused) = Service::with_rows(config, rows, PAGE_CLIENT)?;
+        let saved = links
+            .into_iter()
+            .filter(|l| service.row_by_code(&l.code).is_some_and(|r| r.id == l.id))
+            .collect();
+        set_aside.extend(refused.into_iter().map(|(row, reason)| SetAside { what: row.long_url, reason }));
+        Ok(Session::around(service, saved, set_aside, browser))
+    }
+
+    /// Replays the shorten `requests` (canonical long URL, Unix ms), in order and at their times,
+    /// into a new service with `config`: the links get the codes that config makes.
+    fn replay(config: Config, requests: Vec<(String, u64)>, browser: Browser) -> Result<Session, String> {
+        let (requests, mut set_aside) = at_most_max_links(requests, |(long_url, _)| long_url.clone());
+        let mut service = Service::new(config)?;
+        let mut saved = Vec::new();
+        for (long_url, at_ms) in requests {
+            let response = service.handle(&Request::shorten(&long_url, PAGE_CLIENT), at_ms).response;
+            let reason = match response.status {
+                201 => match service.rows().find(|r| r.long_url == long_url) {
+                    Some(row) => {
+                        saved.push(SavedLink { id: row.id, code: row.code.clone(), long_url, at_ms });
+                        continue;
+                    }
+                    None => "the service did not store it".to_string(),
+                },
+                200 => "it repeats an earlier link".to_string(),
+                _ => error_message(&response).unwrap_or(response.status_line()),
+            };
+            set_aside.push(SetAside { what: long_url, reason });
+        }
+        Ok(Session::around(service, saved, set_aside, browser))
+    }
+
+    /// Reads stored text (or nothing) and loads it, reading every time as no later than `now_ms`
+    /// (the page's clock): a session always comes back, with whatever could not be loaded in
+    /// [`Session::set_aside`] and, when the text as a whole was unreadable, the reason.
+    pub fn load(
+        config: Config,
+        stored: Option<&str>,
+        now_ms: u64,
+    ) -> Result<(Session, Option<String>), String> {
+        let browser = Browser::new(PAGE_CLIENT);
+        let (mut session, mut unread, problem) = match stored.map(parse_saved) {
+            None => (Session::restore(config, Vec::new(), browser)?, Vec::new(), None),
+            Some(Err(problem)) => (Session::restore(config, Vec::new(), browser)?, Vec::new(), Some(problem)),
+            Some(Ok((Saved::Requests(requests), unread))) => {
+                let requests = requests.into_iter().map(|(url, at_ms)| (url, at_ms.min(now_ms))).collect();
+                (Session::replay(config, requests, browser)?, unread, None)
+            }
+            Some(Ok((Saved::Links { scheme, mut links }, unread))) => {
+                for link in &mut links {
+                    link.at_ms = link.at_ms.min(now_ms);
+                }
+                let session = if scheme == config.scheme {
+                    Session::restore(config, links, browser)?
+                } else {
+                    Session::replay(config, requests_of(&links), browser)?
+                };
+                (session, unread, None)
+            }
         };
-        let mut session = Session::replay(config, links, Browser::new(PAGE_CLIENT))?;
         unread.append(&mut session.set_aside);
         session.set_aside = unread;
         Ok((session, problem))
     }
 
-    /// The same links (and browser cache and log) under another configuration.
+    /// The same links (and browser cache and log) under another configuration: with their codes,
+    /// unless the code scheme changed, which makes them again.
     pub fn reconfigure(&self, config: Config) -> Result<Session, String> {
-        let mut next = Session::replay(config, self.saved.clone(), self.browser.clone())?;
-        next.log = self.log.clone();
-        next.next_n = self.next_n;
-        next.set_aside = self.set_aside.clone();
-        Ok(next)
+        let browser = self.browser.clone();
+        let next = if config.scheme == self.config().scheme {
+            Session::restore(config, self.saved.clone(), browser)?
+        } else {
+            Session::replay(config, requests_of(&self.saved), browser)?
+        };
+        Ok(self.carried_into(next))
     }
 
-    /// The session without the link `code` (replayed without its request).
+    /// The session without the link `code`; the other links keep their codes.
     pub fn forget(&self, code: &str) -> Result<Session, String> {
-        let long = self.service.row_by_code(code).map(|r| r.long_url.clone());
-        let links = self.saved.iter().filter(|l| Some(&l.long_url) != long.as_ref()).cloned().collect();
-        let mut next = Session::replay(*self.service.config(), links, self.browser.clone())?;
+        let links = self.saved.iter().filter(|l| l.code != code).cloned().collect();
+        Ok(self.carried_into(Session::restore(*self.config(), links, self.browser.clone())?))
+    }
+
+    /// `next` with this session's log and what it set aside on loading.
+    fn carried_into(&self, mut next: Session) -> Session {
         next.log = self.log.clone();
         next.next_n = self.next_n;
         next.set_aside = self.set_aside.clone();
-        Ok(next)
+        next
     }
 
     /// The session with no links, no log and an empty browser cache.
     pub fn forget_all(&self) -> Result<Session, String> {
-        Session::replay(*self.service.config(), Vec::new(), Browser::new(PAGE_CLIENT))
+        Session::restore(*self.config(), Vec::new(), Browser::new(PAGE_CLIENT))
     }
 
     pub fn config(&self) -> &Config {
@@ -272,7 +400,7 @@ impl Session {
     }
 
     pub fn saved_text(&self) -> String {
-        saved_text(&self.saved)
+        saved_text(self.config().scheme, &self.saved)
     }
 
     /// What was stored but not loaded, with the reasons.
@@ -291,7 +419,7 @@ impl Session {
             .iter()
             .rev()
             .filter_map(|link| {
-                let row = self.service.rows().find(|r| r.long_url == link.long_url)?;
+                let row = self.service.row_by_code(&link.code)?;
                 let short_url = row.short_url();
                 Some(LinkView {
                     id: row.id,
@@ -332,10 +460,15 @@ impl Session {
             .then(|| handled.response.header("Location"))
             .flatten()
             .and_then(|location| self.service.rows().find(|r| r.short_url() == location))
-            .map(|r| r.long_url.clone());
-        if let Some(long_url) = written {
+            .cloned();
+        if let Some(row) = written {
             if self.saved.len() < MAX_LINKS {
-                self.saved.push(SavedLink { long_url, at_ms: now_ms });
+                self.saved.push(SavedLink {
+                    id: row.id,
+                    code: row.code,
+                    long_url: row.long_url,
+                    at_ms: now_ms,
+                });
             } else {
                 note = Some(format!(
                     "Not kept in your list: it holds {MAX_LINKS} links already. Forget some to keep new ones."
@@ -419,36 +552,122 @@ mod tests {
     }
 
     #[test]
-    fn stored_text_round_trips_and_replays_to_the_same_codes() {
-        let (mut s, problem) = Session::load(config(Scheme::Base62, Redirect::Found), None).unwrap();
+    fn stored_text_round_trips_to_the_same_codes() {
+        let (mut s, problem) = Session::load(config(Scheme::Base62, Redirect::Found), None, NOW).unwrap();
         assert_eq!(problem, None);
         assert_eq!(s.shorten("https://example.com", NOW).exchange.as_ref().unwrap().1.status, 201);
         assert_eq!(s.shorten("https://example.com/2", NOW + 1500).exchange.as_ref().unwrap().1.status, 201);
         // The same URL again: 200, not a second link.
         assert_eq!(s.shorten("HTTPS://example.com/", NOW + 1600).exchange.as_ref().unwrap().1.status, 200);
+        // Newest first: 1.5 s later is 1,500 << 22 = 6,291,456,000 more.
+        assert_eq!(codes(&s), ["1PTwYqWd440", "1PTwYk4qKXe"]);
         let text = s.saved_text();
         assert_eq!(
             text,
-            r#"{"version":1,"links":[{"longUrl":"https://example.com/","atMs":1656432460105},{"longUrl":"https://example.com/2","atMs":1656432461605}]}"#
+            r#"{"version":2,"codes":"base62","links":[{"id":"1541815603604623360","code":"1PTwYk4qKXe","longUrl":"https://example.com/","atMs":1656432460105},{"id":"1541815609896079360","code":"1PTwYqWd440","longUrl":"https://example.com/2","atMs":1656432461605}]}"#
         );
-        // Newest first: 1.5 s later is 1,500 << 22 more.
-        assert_eq!(codes(&s), ["1PTwYqWd440", "1PTwYk4qKXe"]);
-        let (again, problem) = Session::load(config(Scheme::Base62, Redirect::Found), Some(&text)).unwrap();
+        let (again, problem) =
+            Session::load(config(Scheme::Base62, Redirect::Found), Some(&text), NOW + 2000).unwrap();
         assert_eq!(problem, None);
         assert_eq!(codes(&again), codes(&s));
+        assert_eq!(again.saved_text(), text);
         assert!(again.set_aside().is_empty() && again.log().is_empty());
-        // The replay is not counted: this visit starts at zero.
+        // Loading is not counted: this visit starts at zero.
         assert_eq!(again.service().counters().requests, 0);
-        // Under hash prefixes the same links get their SHA-1 codes.
+        // Under hash prefixes the same links get their SHA-1 codes, made again.
         let hashed = again.reconfigure(config(Scheme::HashPrefix { len: 7 }, Redirect::Found)).unwrap();
-        assert_eq!(hashed.links().last().unwrap().code, "rtXtXg3");
-        assert_eq!(hashed.saved(), again.saved());
+        assert_eq!(codes(&hashed), ["TTudP49", "rtXtXg3"]);
+        assert!(hashed.saved_text().starts_with(
+            r#"{"version":2,"codes":"sha1-7","links":[{"id":"1541815603604623360","code":"rtXtXg3""#
+        ));
+        // Text saved under base62 and opened with hash prefixes is made again the same way.
+        let (opened, _) =
+            Session::load(config(Scheme::HashPrefix { len: 7 }, Redirect::Found), Some(&text), NOW + 2000)
+                .unwrap();
+        assert_eq!(opened.saved(), hashed.saved());
+    }
+
+    #[test]
+    fn the_first_format_is_replayed_and_saved_back_in_the_second() {
+        let v1 = r#"{"version":1,"links":[{"longUrl":"https://example.com/","atMs":1656432460105},{"longUrl":"https://example.com/2","atMs":1656432461605}]}"#;
+        let (s, problem) = Session::load(Config::default(), Some(v1), NOW + 2000).unwrap();
+        assert_eq!((problem, s.set_aside()), (None, &[][..]));
+        assert_eq!(codes(&s), ["1PTwYqWd440", "1PTwYk4qKXe"]);
+        assert!(
+            s.saved_text()
+                .starts_with(r#"{"version":2,"codes":"base62","links":[{"id":"1541815603604623360""#)
+        );
+    }
+
+    #[test]
+    fn forgetting_a_link_keeps_the_others_codes() {
+        // Three links in one millisecond: sequences 0, 1 and 2.
+        let (mut s, _) = Session::load(Config::default(), None, NOW).unwrap();
+        for i in 0..3 {
+            s.shorten(&format!("https://a.example/{i}"), NOW);
+        }
+        assert_eq!(codes(&s), ["1PTwYk4qKXg", "1PTwYk4qKXf", "1PTwYk4qKXe"]);
+        let forgotten = s.forget("1PTwYk4qKXe").unwrap();
+        assert_eq!(codes(&forgotten), ["1PTwYk4qKXg", "1PTwYk4qKXf"]);
+        // And after a reload, and a change of redirect.
+        let (reloaded, _) =
+            Session::load(Config::default(), Some(&forgotten.saved_text()), NOW + 10).unwrap();
+        assert_eq!(codes(&reloaded), ["1PTwYk4qKXg", "1PTwYk4qKXf"]);
+        let permanent = reloaded.reconfigure(config(Scheme::Base62, Redirect::Permanent)).unwrap();
+        assert_eq!(codes(&permanent), ["1PTwYk4qKXg", "1PTwYk4qKXf"]);
+        // Under hash prefixes, a/1574 and a/172051 share the 6-symbol code ox5sa1: the second
+        // link's salted code stays when the first is forgotten.
+        let c = config(Scheme::HashPrefix { len: 6 }, Redirect::Found);
+        let (mut h, _) = Session::load(c, None, NOW).unwrap();
+        h.shorten("https://a.example/1574", NOW);
+        h.shorten("https://a.example/172051", NOW);
+        assert_eq!(codes(&h), ["EkCngg", "ox5sa1"]);
+        assert_eq!(h.service().counters().collisions, 1);
+        assert_eq!(codes(&h.forget("ox5sa1").unwrap()), ["EkCngg"]);
+    }
+
+    #[test]
+    fn saved_times_cannot_stop_the_service_clock() {
+        // 4,000,000,000,000 ms is in 2096, past what the IDs can hold; 1,000 ms is before their epoch.
+        for at_ms in [4_000_000_000_000_u64, 1_000] {
+            for stored in [
+                format!(r#"{{"version":1,"links":[{{"longUrl":"https://late.example/","atMs":{at_ms}}}]}}"#),
+                format!(
+                    r#"{{"version":2,"codes":"base62","links":[{{"id":"1","code":"1","longUrl":"https://late.example/","atMs":{at_ms}}}]}}"#
+                ),
+            ] {
+                let (mut s, problem) = Session::load(Config::default(), Some(&stored), NOW).unwrap();
+                assert_eq!(problem, None);
+                assert_eq!(s.set_aside().len(), 1, "{stored}");
+                assert_eq!(
+                    s.set_aside()[0].reason,
+                    "its \"atMs\" is not a time the IDs can hold (from 2010-11-04 01:42:54.657 UTC to 2080-07-10 17:30:30.208 UTC)"
+                );
+                // The next link is made now, not refused with 503.
+                let made = s.shorten("https://example.com/", NOW).clone();
+                assert_eq!(made.exchange.unwrap().1.status, 201);
+                assert_eq!(codes(&s), ["1PTwYk4qKXe"]);
+            }
+        }
+        // A time in range but after the page's clock (saved under a clock set a day ahead) is
+        // read as now: the link keeps its code, and the bucket refills from now, not from tomorrow.
+        let tomorrow = NOW + 86_400_000;
+        let (mut ahead, _) = Session::load(Config::default(), None, tomorrow).unwrap();
+        for i in 0..5 {
+            ahead.shorten(&format!("https://a.example/{i}"), tomorrow);
+        }
+        let (mut s, _) = Session::load(Config::default(), Some(&ahead.saved_text()), NOW).unwrap();
+        assert_eq!(codes(&s), codes(&ahead));
+        assert_eq!(s.saved()[0].at_ms, NOW);
+        assert_eq!(s.shorten("https://example.com/", NOW).exchange.as_ref().unwrap().1.status, 429);
+        // One token every 6 s.
+        assert_eq!(s.shorten("https://example.com/", NOW + 6000).exchange.as_ref().unwrap().1.status, 201);
     }
 
     #[test]
     fn unreadable_storage_is_reported_and_bad_entries_set_aside() {
         let c = config(Scheme::Base62, Redirect::Found);
-        let (s, problem) = Session::load(c, Some("{not json")).unwrap();
+        let (s, problem) = Session::load(c, Some("{not json"), NOW).unwrap();
         assert!(s.links().is_empty());
         assert_eq!(
             problem.as_deref(),
@@ -456,26 +675,30 @@ mod tests {
                 "The saved links are not valid JSON (key must be a string at line 1 column 2), so none could be loaded."
             )
         );
-        let (_, problem) = Session::load(c, Some("[1,2]")).unwrap();
+        let (_, problem) = Session::load(c, Some("[1,2]"), NOW).unwrap();
         assert_eq!(
             problem.as_deref(),
             Some("The saved text has no format version: it is not this page's list of links.")
         );
-        let (_, problem) = Session::load(c, Some(r#"{"version":2,"links":[]}"#)).unwrap();
+        let (_, problem) = Session::load(c, Some(r#"{"version":3,"links":[]}"#), NOW).unwrap();
         assert_eq!(
             problem.as_deref(),
-            Some("The saved links are in format version 2, which this page does not know.")
+            Some("The saved links are in format version 3, which this page does not know.")
         );
-        let stored = r#"{"version":1,"links":[
-            {"longUrl":"https://example.com/","atMs":1656432460105},
-            {"longUrl":"javascript:alert(1)","atMs":1656432460200},
+        let (_, problem) =
+            Session::load(c, Some(r#"{"version":2,"codes":"md5-6","links":[]}"#), NOW).unwrap();
+        assert_eq!(problem.as_deref(), Some("The saved text does not say how its codes were made."));
+        let stored = r#"{"version":2,"codes":"base62","links":[
+            {"id":"1541815603604623360","code":"1PTwYk4qKXe","longUrl":"https://example.com/","atMs":1656432460105},
+            {"id":"1541815603604623361","code":"1PTwYk4qKXf","longUrl":"javascript:alert(1)","atMs":1656432460105},
             {"longUrl":42,"atMs":1},
-            {"longUrl":"https://example.com/","atMs":1656432460300},
-            {"longUrl":"https://example.org/","atMs":1656432460400}
+            {"id":1541815603604623362,"code":"1PTwYk4qKXg","longUrl":"https://example.net/","atMs":1656432460105},
+            {"id":"1541815603604623363","code":"1PTwYk4qKXh","longUrl":"https://example.com/","atMs":1656432460105},
+            {"id":"1541815603604623364","code":"1PTwYk4qKXi","longUrl":"https://example.org/","atMs":1656432460105}
         ]}"#;
-        let (s, problem) = Session::load(c, Some(stored)).unwrap();
+        let (s, problem) = Session::load(c, Some(stored), NOW).unwrap();
         assert_eq!(problem, None);
-        assert_eq!(s.links().len(), 2);
+        assert_eq!(codes(&s), ["1PTwYk4qKXi", "1PTwYk4qKXe"]);
         let reasons: Vec<(&str, &str)> =
             s.set_aside().iter().map(|a| (a.what.as_str(), a.reason.as_str())).collect();
         assert_eq!(
@@ -486,20 +709,27 @@ mod tests {
                     "an entry needs a \"longUrl\" string and an \"atMs\" whole number"
                 ),
                 (
+                    r#"{"atMs":1656432460105,"code":"1PTwYk4qKXg","id":1541815603604623362,"longUrl":"https://example.net/"}"#,
+                    "an entry needs an \"id\" (a whole number in a string) and a \"code\" string"
+                ),
+                (
                     "javascript:alert(1)",
                     "javascript: links run code in the page that opens them; only http and https links can be shortened."
                 ),
-                ("https://example.com/", "it repeats an earlier link"),
+                ("https://example.com/", "its URL repeats an earlier link"),
             ]
         );
         // What was loaded is saved back without the bad entries.
-        assert_eq!(parse_saved(&s.saved_text()).unwrap().0.len(), 2);
+        let Ok((Saved::Links { links, .. }, _)) = parse_saved(&s.saved_text()) else {
+            panic!("{}", s.saved_text())
+        };
+        assert_eq!(links.len(), 2);
     }
 
     #[test]
     fn clicks_go_through_the_browser_and_its_301_cache() {
         let (mut s, _) =
-            Session::load(config(Scheme::HashPrefix { len: 7 }, Redirect::Permanent), None).unwrap();
+            Session::load(config(Scheme::HashPrefix { len: 7 }, Redirect::Permanent), None, NOW).unwrap();
         s.shorten("https://example.com/", NOW);
         let first = s.click("rtXtXg3", NOW + 10).clone();
         let (request, response) = first.exchange.clone().unwrap();
@@ -524,7 +754,8 @@ mod tests {
 
     #[test]
     fn requests_by_hand_and_forgetting() {
-        let (mut s, _) = Session::load(config(Scheme::HashPrefix { len: 6 }, Redirect::Found), None).unwrap();
+        let (mut s, _) =
+            Session::load(config(Scheme::HashPrefix { len: 6 }, Redirect::Found), None, NOW).unwrap();
         let e = s.send("POST", "/api/v1/shorten", "{\"longUrl\":\"https://example.com/\"}", NOW).clone();
         assert_eq!(e.source, Source::ByHand);
         assert_eq!(e.exchange.unwrap().1.status, 201);
@@ -543,14 +774,14 @@ mod tests {
         assert_eq!(forgotten.log().len(), 3);
         // What was set aside on loading stays reported until the page is reloaded.
         let (loaded, _) =
-            Session::load(Config::default(), Some(r#"{"version":1,"links":[{"longUrl":1}]}"#)).unwrap();
+            Session::load(Config::default(), Some(r#"{"version":1,"links":[{"longUrl":1}]}"#), NOW).unwrap();
         assert_eq!(loaded.forget("x").unwrap().set_aside().len(), 1);
         assert!(s.forget_all().unwrap().log().is_empty());
     }
 
     #[test]
-    fn the_rate_limiter_answers_429_and_the_replay_restores_its_buckets() {
-        let (mut s, _) = Session::load(Config::default(), None).unwrap();
+    fn the_rate_limiter_answers_429_and_loading_takes_the_saved_links_tokens() {
+        let (mut s, _) = Session::load(Config::default(), None, NOW).unwrap();
         for i in 0..5 {
             assert_eq!(
                 s.shorten(&format!("https://a.example/{i}"), NOW + i).exchange.as_ref().unwrap().1.status,
@@ -562,15 +793,15 @@ mod tests {
         assert_eq!(response.status, 429);
         assert_eq!(response.header("Retry-After"), Some("6"));
         assert_eq!(s.saved().len(), 5);
-        // Reloaded a second later, the bucket is still empty.
-        let (mut again, _) = Session::load(Config::default(), Some(&s.saved_text())).unwrap();
+        // Reloaded a second later, the bucket is still empty: the 5 links took their tokens again.
+        let (mut again, _) = Session::load(Config::default(), Some(&s.saved_text()), NOW + 1000).unwrap();
         assert_eq!(again.shorten("https://a.example/5", NOW + 1000).exchange.as_ref().unwrap().1.status, 429);
         assert_eq!(again.service().counters().rate_limited, 1);
     }
 
     #[test]
     fn base62_codes_are_predicted_before_they_are_made() {
-        let (mut s, _) = Session::load(Config::default(), None).unwrap();
+        let (mut s, _) = Session::load(Config::default(), None, NOW).unwrap();
         assert_eq!(s.prediction(NOW).unwrap().next_now.as_deref(), Some("1PTwYk4qKXe"));
         s.shorten("https://example.com/", NOW);
         let p = s.prediction(NOW + 1500).unwrap();
@@ -592,14 +823,14 @@ mod tests {
         let s = Session::default();
         assert_eq!(
             (s.config(), s.links().len(), s.saved_text()),
-            (&Config::default(), 0, r#"{"version":1,"links":[]}"#.to_string())
+            (&Config::default(), 0, r#"{"version":2,"codes":"base62","links":[]}"#.to_string())
         );
     }
 
     #[test]
     fn at_most_max_links_are_kept() {
         let c = Config { scheme: Scheme::HashPrefix { len: 7 }, burst: 1000, ..Config::default() };
-        let (mut s, _) = Session::load(c, None).unwrap();
+        let (mut s, _) = Session::load(c, None, NOW).unwrap();
         for i in 0..MAX_LINKS as u64 {
             s.shorten(&format!("https://a.example/{i}"), NOW + i);
         }

@@ -12,12 +12,14 @@
 //! (`https://bank.com@evil.example/` goes to evil.example), or is not http(s). What is accepted
 //! is stored in its serialized WHATWG form (`HTTPS://Example.COM` becomes `https://example.com/`,
 //! `münchen.de` becomes its punycode `xn--mnchen-3ya.de`), so the same link written two ways is one
-//! link. The same check runs again before every redirect (see `service`), in case a stored row
-//! did not come through this gate.
+//! link, and the 2,048-character limit is measured on that form, the one redirected to. The same
+//! check runs again before every redirect (see `service`), in case a stored row did not come
+//! through this gate.
 
 use url::Url;
 
-/// The longest accepted URL, in bytes after trimming (a common limit of browsers and servers).
+/// The longest accepted URL, in characters of its serialized form (which is ASCII, so also in
+/// bytes): a common limit of browsers and servers.
 pub const MAX_URL_LEN: usize = 2048;
 
 /// Why a URL was refused: the message a person reads.
@@ -30,12 +32,6 @@ pub fn check(input: &str) -> Result<String, Refusal> {
         input.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
     if trimmed.is_empty() {
         return Err("Enter a URL to shorten, starting with http:// or https://.".to_string());
-    }
-    if trimmed.len() > MAX_URL_LEN {
-        return Err(format!(
-            "This URL is {} characters long; shorten links of at most 2,048 characters.",
-            crate::format::group_digits(trimmed.len() as u128)
-        ));
     }
     if trimmed.contains('\\') {
         return Err("Backslashes are refused: browsers read \\ as /, so the link may lead elsewhere \
@@ -99,7 +95,23 @@ pub fn check(input: &str) -> Result<String, Refusal> {
             url.host_str().unwrap_or_default()
         ));
     }
-    Ok(url.into())
+    // Measured on what is stored and redirected to, not on what was typed: the serialized form
+    // is ASCII (spaces and other characters become %XX escapes, host names punycode), so its
+    // length in characters is its length in bytes.
+    let stored: String = url.into();
+    if stored.len() > MAX_URL_LEN {
+        let size = crate::format::group_digits(stored.len() as u128);
+        return Err(if stored.len() > trimmed.len() {
+            format!(
+                "Written out as a web address (spaces and accented or non-Latin letters become %XX \
+                 escapes, international host names punycode), this URL is {size} characters long; \
+                 shorten links of at most 2,048 characters."
+            )
+        } else {
+            format!("This URL is {size} characters long; shorten links of at most 2,048 characters.")
+        });
+    }
+    Ok(stored)
 }
 
 /// At most 60 characters of a (refused) input, for a message.
@@ -171,11 +183,40 @@ mod tests {
             check("javascript:alert(1)").unwrap_err(),
             "javascript: links run code in the page that opens them; only http and https links can be shortened."
         );
-        let long = format!("https://example.com/{}", "a".repeat(2100));
-        assert_eq!(
-            check(&long).unwrap_err(),
-            "This URL is 2,120 characters long; shorten links of at most 2,048 characters."
-        );
         assert!(check("https://exa mple.com/").unwrap_err().starts_with("This is not a valid web address"));
+    }
+
+    #[test]
+    fn the_length_limit_applies_to_the_url_as_stored() {
+        let escaped = |size: &str| {
+            format!(
+                "Written out as a web address (spaces and accented or non-Latin letters become %XX escapes, \
+                 international host names punycode), this URL is {size} characters long; shorten links of at \
+                 most 2,048 characters."
+            )
+        };
+        let plain = "This URL is 2,049 characters long; shorten links of at most 2,048 characters.";
+        // (input, Ok(stored length) or Err(message)), with the lengths worked out by hand.
+        let table: [(String, Result<usize, String>); 10] = [
+            // 20 + 2,028 = 2,048: the longest accepted.
+            (format!("https://example.com/{}", "a".repeat(2028)), Ok(2048)),
+            (format!("https://example.com/{}", "a".repeat(2029)), Err(plain.to_string())),
+            // é is 2 bytes typed and %C3%A9 (6 characters) stored: 20 + 338 × 6 = 2,048.
+            (format!("https://example.com/{}", "é".repeat(338)), Ok(2048)),
+            (format!("https://example.com/{}", "é".repeat(339)), Err(escaped("2,054"))),
+            // The reviewer's case: 2,020 bytes typed, 20 + 1,000 × 6 = 6,020 stored.
+            (format!("https://example.com/{}", "é".repeat(1000)), Err(escaped("6,020"))),
+            // A space inside the path is %20: "a b" is 5 characters stored, 20 + 405 × 5 = 2,045.
+            (format!("https://example.com/{}", "a b".repeat(405)), Ok(2045)),
+            (format!("https://example.com/{}", "a b".repeat(406)), Err(escaped("2,050"))),
+            // münchen.de (11 bytes) is xn--mnchen-3ya.de (17): 26 + 2,022 = 2,048.
+            (format!("https://münchen.de/{}", "a".repeat(2022)), Ok(2048)),
+            (format!("https://münchen.de/{}", "a".repeat(2023)), Err(escaped("2,049"))),
+            // 2,054 typed, but the default port and the dot segment go: 20 + 2,028 = 2,048 stored.
+            (format!("HTTPS://EXAMPLE.COM:443/./{}", "a".repeat(2028)), Ok(2048)),
+        ];
+        for (input, expected) in table {
+            assert_eq!(check(&input).map(|stored| stored.len()), expected, "{} bytes typed", input.len());
+        }
     }
 }

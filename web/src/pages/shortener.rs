@@ -3,8 +3,8 @@
 //! 301 cache visible), tries the three endpoints by hand in a request inspector, and watches the
 //! rate limiter, service, cache, store and analytics on a live diagram; the notes' claims run as
 //! experiments. Everything is computed by `playground_core::shortener`: the page keeps the links
-//! in local storage as the shorten requests that made them, and core replays them on every visit,
-//! so a reload gives the same codes. The settings live in the URL query.
+//! in local storage as the rows the service wrote, and core loads them on every visit, so a reload
+//! (or forgetting another link) keeps their codes. The settings live in the URL query.
 
 use crate::app::Route;
 use crate::url_state::{Query, use_query_state};
@@ -135,10 +135,10 @@ impl Reducible for Live {
     }
 }
 
-/// Loads the stored links (setting aside what cannot be read, under its own key) and replays them.
+/// Loads the stored links (setting aside what cannot be read, under its own key).
 fn load(config: Config) -> Live {
     let Some(store) = storage() else {
-        let (session, _) = Session::load(config, None).unwrap_or_else(|_| fresh());
+        let (session, _) = Session::load(config, None, now_ms()).unwrap_or_else(|_| fresh());
         return Live {
             session: Rc::new(session),
             version: 0,
@@ -148,7 +148,7 @@ fn load(config: Config) -> Live {
         };
     };
     let stored = store.get_item(session::STORAGE_KEY).ok().flatten();
-    let (session, problem) = Session::load(config, stored.as_deref()).unwrap_or_else(|_| fresh());
+    let (session, problem) = Session::load(config, stored.as_deref(), now_ms()).unwrap_or_else(|_| fresh());
     if let Some(raw) = stored.filter(|_| problem.is_some() || !session.set_aside().is_empty()) {
         let _ = store.set_item(session::SET_ASIDE_KEY, &raw);
     }
@@ -591,7 +591,7 @@ fn diagram(props: &LiveProps) -> Html {
             { drawing(&WIDE) }
             { drawing(&NARROW) }
             <figcaption>
-                { "Counts since the page opened or a setting changed (your saved links are replayed first and not counted). The latest request's path is drawn bold; a dashed red box refused it or found nothing, a dashed amber cache missed." }
+                { "Counts since the page opened or a setting changed (your saved links are loaded first and not counted). The latest request's path is drawn bold; a dashed red box refused it or found nothing, a dashed amber cache missed." }
             </figcaption>
         </figure>
     }
@@ -624,7 +624,7 @@ fn settings(props: &SettingsProps) -> Html {
         let act = props.act.clone();
         Callback::from(move |_: MouseEvent| act.emit(Act::ClearBrowserCache))
     };
-    let scheme_help = "How codes are made: base62 of the row's unique ID (never collides, but guessable), or a prefix of the long URL's SHA-1 digest (collisions rehashed with a salt). Switching replays your links under the new scheme.";
+    let scheme_help = "How codes are made: base62 of the row's unique ID (never collides, but guessable), or a prefix of the long URL's SHA-1 digest (collisions rehashed with a salt). Switching makes your links' codes again under the new scheme; changing the redirect or the cache keeps them.";
     let redirect_help = "301 Moved Permanently: the browser caches it and later clicks skip the service. 302 Found: every click comes back and is counted.";
     html! {
         <form class="fields sh-settings" aria-label="Service settings" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
