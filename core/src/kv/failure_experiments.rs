@@ -57,13 +57,7 @@ pub fn agreement_time(sim: &Sim<KvNode>, member: u32, crash: Micros) -> Option<M
         if server.membership().status(member) != Status::Down {
             return None;
         }
-        let last = sim
-            .observer()
-            .membership
-            .iter()
-            .rev()
-            .find(|m| m.server == view.id.0 && m.change.member() == member)
-            .map_or(crash, |m| m.at);
+        let last = sim.observer().membership.latest(view.id.0, member).map_or(crash, |m| m.at);
         latest = latest.max(last);
     }
     Some(latest - crash)
@@ -224,20 +218,9 @@ pub fn false_positives(loss: f64, seed: u64) -> Result<FalsePositives, String> {
     let mut sim = KvSystem::build(&KvScenario::new(seed, params))?.without_trace();
     sim.run_until(end);
     let log = &sim.observer().membership;
-    let marks = log.iter().filter(|m| m.change.status() == Status::Down).count() as u64;
     // Time each (server, member) pair spent believing "down": from each down mark to the next
     // change of mind about that member (or the end).
-    let mut down_time = 0u64;
-    for (i, m) in log.iter().enumerate() {
-        if m.change.status() != Status::Down {
-            continue;
-        }
-        let until = log[i + 1..]
-            .iter()
-            .find(|n| n.server == m.server && n.change.member() == m.change.member())
-            .map_or(end, |n| n.at);
-        down_time += until - m.at;
-    }
+    let (marks, down_time) = (log.down_marks(), log.down_time(end));
     let pairs = u64::from(FALSE_POSITIVE_SERVERS * (FALSE_POSITIVE_SERVERS - 1));
     Ok(FalsePositives { loss, marks, down_share: down_time as f64 / (pairs * end) as f64 })
 }
