@@ -447,8 +447,9 @@ mod merkle_tests {
         // 1,000 keys fall in 990 buckets; every level of the tree has some to compare.
         assert_eq!((d.leaves.len(), d.compared), (990, 10_441));
         // Every entry encodes to 52 bytes (4 + 4 key, 4 + 40 one version) on either replica, so the
-        // protocol sends 10,441 x 40 bytes of hashes and the 4,023 keys of the 990 buckets both
-        // ways (2 x 52 x 4,023), 16 % of sending all 100,000 entries.
+        // protocol sends 10,441 x 20 bytes of hashes and the 4,023 keys of the 990 buckets both
+        // ways (2 x 52 x 4,023), 6.03 % of both replicas sending all 100,000 entries (2 x 52 x
+        // 100,000), as the anti-entropy protocol counts it.
         let sizes = crate::kv::merkle::hash_buckets(
             bench.buckets,
             bench.a.iter().map(|(h, k, vs)| (*h, (*k, vs.as_slice()))),
@@ -457,7 +458,7 @@ mod merkle_tests {
         let x = d.exchange(&sizes, &sizes).unwrap();
         assert_eq!(
             (x.hash_bytes, x.bucket_bytes, x.protocol_bytes, x.full_bytes),
-            (417_640, 418_392, 836_032, 5_200_000)
+            (208_820, 418_392, 627_212, 10_400_000)
         );
         assert_eq!(kv_merkle_diff(3), 3 * (d.leaves.len() as u64 + d.compared));
         // 99,999 keys carried build nothing; one more key completes a build of tree A.

@@ -31,12 +31,14 @@ pub const MAX_SWEEP_QUERIES: u64 = 2_000_000;
 pub struct Sizing {
     /// `m = ceil(-n ln p / (ln 2)^2)`.
     pub bits: u64,
-    /// `k = round((m/n) ln 2)`, at least 1.
+    /// `k = round((m/n) ln 2)`, at least 1 and at most [`MAX_HASHES`].
     pub hashes: u32,
 }
 
 impl Sizing {
     /// The sizing for `n` expected items at false-positive rate `p` (strictly between 0 and 1).
+    /// A rate so low that its `k` exceeds [`MAX_HASHES`] (about 2^-64.5, 4e-20) is refused rather
+    /// than given a `k` no filter takes: `k ≈ -log2 p`, so any rate of at least 1e-19 fits.
     pub fn for_items(n: u64, p: f64) -> Result<Sizing, String> {
         if n == 0 {
             return Err(
@@ -59,8 +61,16 @@ impl Sizing {
             ));
         }
         let bits = (bits as u64).max(1);
-        let hashes = libm::round(optimal_hashes(bits, n)).max(1.0) as u32;
-        Ok(Sizing { bits, hashes })
+        let hashes = libm::round(optimal_hashes(bits, n)).max(1.0);
+        if hashes > f64::from(MAX_HASHES) {
+            return Err(format!(
+                "A false-positive rate of {} needs k = {} hash functions, more than the {MAX_HASHES} a filter here \
+uses: enter a rate of at least 1e-19.",
+                format::significant(p, 3),
+                format::significant(hashes, 3)
+            ));
+        }
+        Ok(Sizing { bits, hashes: hashes as u32 })
     }
 
     /// The bytes the bit array takes (whole 64-bit words), as a float so that sizes beyond what
@@ -860,6 +870,8 @@ mod tests {
             (1_000_000_000, 0.01, 9_585_058_378, 7),
             (1_000_000, 0.01, 9_585_059, 7),
             (1, 0.5, 2, 1),
+            // The lowest rate the refusal below names: m = ceil(43.75 / 0.4805) = 92, k = 64.
+            (1, 1e-19, 92, MAX_HASHES),
         ] {
             assert_eq!(Sizing::for_items(n, p), Ok(Sizing { bits, hashes }), "n = {n}, p = {p}");
         }
@@ -878,6 +890,9 @@ mod tests {
             (1000, -0.5, "strictly between 0 and 1"),
             (1000, f64::NAN, "strictly between 0 and 1"),
             (u64::MAX, 1e-300, "more than 2^64 bits"),
+            // m = ceil(69.08 / 0.4805) = 144 bits, k = round(144 ln 2) = round(99.8) = 100.
+            (1, 1e-30, "A false-positive rate of 1.00e-30 needs k = 100 hash functions, more than the 64"),
+            (1_000, 1e-20, "rate of 1.00e-20 needs k = 66"),
         ] {
             let err = Sizing::for_items(n, p).unwrap_err();
             assert!(err.contains(says), "{n}, {p}: {err}");

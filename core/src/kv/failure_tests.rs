@@ -5,7 +5,7 @@
 use super::gossip::Change;
 use super::tests::{MS, client, fault, get, history, put, run, small};
 use super::*;
-use crate::sim::Fault;
+use crate::sim::{Fault, TraceEvent};
 
 /// A cluster with gossip on at its default settings (rounds every 100 ms, down after 1 s).
 fn gossiping(servers: u32, quorum: Quorum) -> KvParams {
@@ -73,6 +73,20 @@ fn a_recovered_server_is_seen_up_again_by_every_server() {
 }
 
 #[test]
+fn a_server_whose_clock_is_a_second_off_marks_no_one_down() {
+    // The skew fault's two settings on the page, from the start and as jumps in the middle of a
+    // fault-free run: the detector times silences on a monotonic timer, which no skew moves.
+    let mut s = KvScenario::new(7, gossiping(5, Quorum::Sloppy));
+    fault(&mut s, 0, Fault::SetSkew { node: NodeId(0), skew_us: 1_000_000 });
+    fault(&mut s, 0, Fault::SetSkew { node: NodeId(1), skew_us: -1_000_000 });
+    fault(&mut s, 2_000 * MS, Fault::SetSkew { node: NodeId(2), skew_us: 1_000_000 });
+    fault(&mut s, 2_000 * MS, Fault::SetSkew { node: NodeId(3), skew_us: -1_000_000 });
+    let sim = run(&s, 5_000 * MS);
+    let changes: Vec<_> = sim.observer().membership.iter().collect();
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
+#[test]
 fn sloppy_quorum_needs_gossip() {
     let p = KvParams { quorum: Quorum::Sloppy, ..small(5, 3, 2, 2) };
     assert!(p.validate().unwrap_err().starts_with("A sloppy quorum takes the first healthy servers"));
@@ -80,16 +94,18 @@ fn sloppy_quorum_needs_gossip() {
 
 /// The notes' example on five servers, N = 3, W = R = 2 (W + R > N): a key's replicas A, B, C
 /// and the next servers clockwise D, E. A and B crash; a write through C goes to C, D and E (D and
-/// E keep it with hints for A and B); A and B recover; a read through A right away asks A, B and
-/// C, hears from A and B first, and returns the old value although the write had completed; once
-/// D and E have seen A and B up and handed the hints off, the same read returns the new value.
+/// E keep it with hints for A and B); A and B recover; a read through A as soon as A has heard
+/// the others are up (its first lists arrive by 3.09 s) asks A, B and C, hears from A and B
+/// first, and returns the old value although the write had completed; once D and E have seen A
+/// and B up and handed the hints off, the same read returns the new value. Read repair is off, so
+/// that only the handoff can bring A and B the new value.
 struct Example {
-    sim: Sim<KvNode>,
+    scenario: KvScenario,
     walk: Vec<NodeId>,
 }
 
 fn the_notes_example(quorum: Quorum) -> Example {
-    let p = gossiping(5, quorum);
+    let p = KvParams { read_repair: false, ..gossiping(5, quorum) };
     let probe = KvSystem::build(&KvScenario::new(1, p.clone())).unwrap();
     let walk: Vec<NodeId> = cluster(&probe).unwrap().walk(K).collect();
     let (a, b, c) = (walk[0], walk[1], walk[2]);
@@ -101,12 +117,46 @@ fn the_notes_example(quorum: Quorum) -> Example {
     put(&mut s, 2_000 * MS, c1, K, Some(c.0));
     fault(&mut s, 3_000 * MS, Fault::Recover { node: a });
     fault(&mut s, 3_000 * MS, Fault::Recover { node: b });
-    get(&mut s, 3_001 * MS, c1, K, Some(a.0));
+    get(&mut s, 3_200 * MS, c1, K, Some(a.0));
     get(&mut s, 5_000 * MS, c1, K, Some(a.0));
-    Example { sim: run(&s, 6_000 * MS), walk }
+    Example { scenario: s, walk }
 }
 
 const K: Key = 0;
+
+/// The values `id` holds of [`K`] in its own store.
+fn held(sim: &Sim<KvNode>, id: NodeId) -> Vec<String> {
+    let server = sim.node(id).unwrap().node.as_server().unwrap();
+    server.store.get(K).iter().map(|v| store::value_name(v.value)).collect()
+}
+
+/// Steps `sim` until `id` holds `value` of [`K`] (by 6 s at most); returns what `id` held before
+/// and the sender and message whose delivery changed it.
+fn step_until_holds(sim: &mut Sim<KvNode>, id: NodeId, value: &str) -> (Vec<String>, NodeId, KvMsg) {
+    let mut before = held(sim, id);
+    while held(sim, id) != [value] {
+        before = held(sim, id);
+        assert!(sim.now() < 6_000 * MS && sim.step(), "{} never got {value}", server_name(id.0));
+    }
+    let entries = sim.trace().entries();
+    let delivered = entries
+        .iter()
+        .rev()
+        .take_while(|e| e.step == sim.steps())
+        .find_map(|e| match e.event {
+            TraceEvent::Deliver { id: msg, to, .. } if to == id => Some(msg),
+            _ => None,
+        })
+        .expect("a message delivered to it");
+    let (from, msg) = entries
+        .iter()
+        .find_map(|e| match &e.event {
+            TraceEvent::Send { id, from, msg, .. } if *id == delivered => Some((*from, (**msg).clone())),
+            _ => None,
+        })
+        .expect("the message's send in the trace");
+    (before, from, msg)
+}
 
 fn values(r: &OpResult) -> Vec<String> {
     match r {
@@ -118,7 +168,8 @@ fn values(r: &OpResult) -> Vec<String> {
 
 #[test]
 fn the_notes_sloppy_quorum_example_reads_stale_data_until_hinted_handoff_completes() {
-    let Example { sim, walk } = the_notes_example(Quorum::Sloppy);
+    let Example { scenario, walk } = the_notes_example(Quorum::Sloppy);
+    let sim = run(&scenario, 6_000 * MS);
     let h = history(&sim);
     let got: Vec<(Micros, Vec<String>)> = h.iter().map(|r| (r.start / MS, values(&r.result))).collect();
     assert_eq!(
@@ -126,18 +177,16 @@ fn the_notes_sloppy_quorum_example_reads_stale_data_until_hinted_handoff_complet
         vec![
             (10, vec!["v1.1".to_string()]),
             (2_000, vec!["v1.2".to_string()]),
-            (3_001, vec!["v1.1".to_string()]),
+            (3_200, vec!["v1.1".to_string()]),
             (5_000, vec!["v1.2".to_string()]),
         ],
         "the write during the failure succeeds; the read right after recovery returns the old value"
     );
-    assert_eq!(sim.observer().checker.stale_reads, 1, "exactly the read at 3.001 s is stale");
+    assert_eq!(sim.observer().checker.stale_reads, 1, "exactly the read at 3.2 s is stale");
     assert_eq!(sim.observer().stats.hints_stored, 2, "D kept v1.2 for A, E for B");
     assert_eq!(sim.observer().stats.hints_handed_off, 2);
     for &id in &walk[..3] {
-        let server = sim.node(id).unwrap().node.as_server().unwrap();
-        let held: Vec<String> = server.store.get(K).iter().map(|v| store::value_name(v.value)).collect();
-        assert_eq!(held, vec!["v1.2".to_string()], "{} holds the new value", server_name(id.0));
+        assert_eq!(held(&sim, id), ["v1.2"], "{} holds the new value", server_name(id.0));
     }
     for &id in &walk[3..] {
         let server = sim.node(id).unwrap().node.as_server().unwrap();
@@ -147,8 +196,27 @@ fn the_notes_sloppy_quorum_example_reads_stale_data_until_hinted_handoff_complet
 }
 
 #[test]
+fn the_hinted_handoff_itself_brings_the_recovered_replicas_the_new_value() {
+    let Example { scenario, walk } = the_notes_example(Quorum::Sloppy);
+    let (a, b, d, e) = (walk[0], walk[1], walk[3], walk[4]);
+    let mut sim = KvSystem::build(&scenario).unwrap();
+    // A and B keep the old value past the stale read (nothing repairs it) until the hand-off from
+    // their stand-in arrives: D's to A at 3.71 s, E's to B at 4.08 s (each stand-in's first hint
+    // scan after it saw them up, plus the 250 µs link).
+    sim.run_until(3_300 * MS);
+    for (replica, stand_in, at) in [(a, d, 3_710_861), (b, e, 4_080_634)] {
+        let (before, from, msg) = step_until_holds(&mut sim, replica, "v1.2");
+        assert_eq!(before, ["v1.1"], "{} just before", server_name(replica.0));
+        assert_eq!(from, stand_in);
+        assert!(matches!(msg, KvMsg::Handoff { .. }), "{msg:?}");
+        assert_eq!(sim.now(), at, "when {} got it", server_name(replica.0));
+    }
+}
+
+#[test]
 fn the_strict_quorum_refuses_the_write_during_the_failure_instead() {
-    let Example { sim, .. } = the_notes_example(Quorum::Strict);
+    let Example { scenario, .. } = the_notes_example(Quorum::Strict);
+    let sim = run(&scenario, 6_000 * MS);
     let h = history(&sim);
     assert_eq!(h[1].result, OpResult::Timeout { got: 1, needed: 2 }, "only C of A, B, C is up");
     assert_eq!(sim.observer().checker.stale_reads, 0);

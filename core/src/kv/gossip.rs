@@ -11,14 +11,22 @@
 //!   every one it sent before it crashed, although its counter restarts from 0;
 //! - every row travels with its age: how long ago its sender saw that heartbeat grow. On
 //!   receiving a list, a server keeps, member by member, the larger heartbeat, and dates it by
-//!   the age (on its own clock), so that an old heartbeat still spreading after its member
+//!   the age (on its own timer), so that an old heartbeat still spreading after its member
 //!   crashed does not pass for a fresh one; a member suspected or down is alive again only if
-//!   the newer heartbeat is at most `suspect_after` old;
+//!   the newer heartbeat is at most `suspect_after` old. Ages and dates are read off a
+//!   monotonic timer, never the wall clock a skewed server gets wrong: only durations matter;
 //! - a member whose heartbeat has not grown for longer than `suspect_after` is suspected, and
 //!   for longer than `fail_after` is marked down;
 //! - the notes' rumour: a server that hears "X is down" checks its own list, and if its own record
 //!   of X has not grown for longer than `suspect_after` either, it agrees and marks X down at once. A server
 //!   that heard from X recently ignores the rumour (it is the rumour's sender that is cut off).
+//!   The check uses the record as the rumour's own row leaves it: a heartbeat that is newer but
+//!   already old does not make X look alive;
+//! - a server that restarts knows nothing of the others: its list starts with every other member
+//!   down and undated, and a member comes up only when a row of it arrives that grew at most
+//!   `suspect_after` ago (Cassandra, too, starts with the peers it remembers marked down until
+//!   gossip hears of them). Otherwise it would send requests, for up to `fail_after`, to a
+//!   server that is still down. A member it has not heard of is never rumoured down.
 //!
 //! Because the freshest heartbeat of a member reaches every server in O(log N) rounds of
 //! epidemic spreading, the time until every live server agrees that a crashed one is down grows
@@ -140,13 +148,16 @@ impl Status {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Member {
     pub heartbeat: Heartbeat,
-    /// When (on the holder's own clock) the heartbeat last grew.
+    /// When (on the holder's own monotonic timer) the heartbeat last grew.
     pub last_increase: Micros,
     pub status: Status,
+    /// Not heard of since the holder restarted: down for want of news rather than on evidence,
+    /// so never rumoured down.
+    pub unknown: bool,
 }
 
 /// One row as it travels in a gossip message: the sender's heartbeat of the member, how long ago
-/// (on the sender's clock) the sender saw it grow, and whether the sender has marked it down.
+/// (on the sender's timer) the sender saw it grow, and whether the sender has marked it down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Gossiped {
     pub heartbeat: Heartbeat,
@@ -206,12 +217,23 @@ pub struct Membership {
 }
 
 impl Membership {
-    /// A fresh list (at start or after a restart): every member alive as of `now`, heartbeats
-    /// unknown (0.0), and this server's own heartbeat in `generation`.
+    /// The list of a cluster's start (or of a server without gossip): every member alive as of
+    /// `now`, heartbeats unknown (0.0), and this server's own heartbeat in `generation`.
     pub fn new(me: u32, servers: u32, generation: u32, now: Micros) -> Membership {
-        let mut members = vec![Member { last_increase: now, ..Member::default() }; servers as usize];
+        Membership::with_others(me, servers, generation, Member { last_increase: now, ..Member::default() })
+    }
+
+    /// The list of a server that restarted into `generation`: every other member unknown (down,
+    /// with no heartbeat and no date) until a row of it arrives (see the module's notes).
+    pub fn restarted(me: u32, servers: u32, generation: u32) -> Membership {
+        let unknown = Member { status: Status::Down, unknown: true, ..Member::default() };
+        Membership::with_others(me, servers, generation, unknown)
+    }
+
+    fn with_others(me: u32, servers: u32, generation: u32, other: Member) -> Membership {
+        let mut members = vec![other; servers as usize];
         if let Some(own) = members.get_mut(me as usize) {
-            own.heartbeat = Heartbeat { generation, counter: 0 };
+            *own = Member { heartbeat: Heartbeat { generation, counter: 0 }, ..Member::default() };
         }
         Membership { me, members }
     }
@@ -237,19 +259,20 @@ impl Membership {
         }
     }
 
-    /// The list as it is sent.
+    /// The list as it is sent. An unknown member is not rumoured down: this server knows nothing
+    /// of it.
     pub fn gossip(&self, now: Micros) -> Vec<Gossiped> {
         self.members
             .iter()
             .map(|m| Gossiped {
                 heartbeat: m.heartbeat,
                 age_us: now.saturating_sub(m.last_increase),
-                down: m.status == Status::Down,
+                down: m.status == Status::Down && !m.unknown,
             })
             .collect()
     }
 
-    /// Folds in a list another server sent, at `now` on this server's clock; returns what
+    /// Folds in a list another server sent, at `now` on this server's timer; returns what
     /// changed, in member order.
     pub fn merge(&mut self, list: &[Gossiped], now: Micros, params: &GossipParams) -> Vec<Change> {
         let mut changes = Vec::new();
@@ -258,18 +281,17 @@ impl Membership {
             if member == self.me {
                 continue;
             }
-            if theirs.heartbeat > mine.heartbeat {
+            let grew = theirs.heartbeat > mine.heartbeat;
+            if grew {
                 mine.heartbeat = theirs.heartbeat;
                 mine.last_increase = mine.last_increase.max(now.saturating_sub(theirs.age_us));
-                let fresh = now.saturating_sub(mine.last_increase) <= params.suspect_after_us;
-                if mine.status != Status::Alive && fresh {
-                    mine.status = Status::Alive;
-                    changes.push(Change::Recovered { member });
-                }
-            } else if theirs.down
-                && mine.status != Status::Down
-                && now.saturating_sub(mine.last_increase) > params.suspect_after_us
-            {
+                mine.unknown = false;
+            }
+            let stale = now.saturating_sub(mine.last_increase) > params.suspect_after_us;
+            if grew && !stale && mine.status != Status::Alive {
+                mine.status = Status::Alive;
+                changes.push(Change::Recovered { member });
+            } else if theirs.down && stale && mine.status != Status::Down {
                 mine.status = Status::Down;
                 changes.push(Change::Confirmed { member });
             }
@@ -324,7 +346,10 @@ mod tests {
         m.beat(100);
         assert_eq!(m.merge(&[row(0, 9, false), row(0, 4, false), row(0, 7, false)], 100, &P), vec![]);
         assert_eq!(m.members()[0].heartbeat, hb(0, 1), "a server's own row is its own business");
-        assert_eq!(m.members()[1], Member { heartbeat: hb(0, 4), last_increase: 100, status: Status::Alive });
+        assert_eq!(
+            m.members()[1],
+            Member { heartbeat: hb(0, 4), last_increase: 100, status: Status::Alive, unknown: false }
+        );
         // S3 keeps beating, S2 falls silent after t = 100.
         assert_eq!(m.merge(&[row(0, 0, false), row(0, 4, false), row(0, 12, false)], 550, &P), vec![]);
         assert_eq!(m.expire(600, &P), vec![], "silent for exactly 500 µs: not yet");
@@ -358,6 +383,50 @@ mod tests {
         );
         assert_eq!(m.status(1), Status::Down);
         assert_eq!(m.status(2), Status::Alive);
+        // A rumour whose own row brings a newer heartbeat that already grew 700 µs ago: the record
+        // it leaves (dated 1,100 at 1,800) is stale, so the rumour is believed.
+        let mut m = Membership::new(0, 2, 0, 0);
+        m.merge(&[row(0, 0, false), row(0, 3, false)], 1_000, &P);
+        let old_news = Gossiped { heartbeat: hb(0, 5), age_us: 700, down: true };
+        assert_eq!(m.merge(&[row(0, 0, false), old_news], 1_800, &P), vec![Change::Confirmed { member: 1 }]);
+        assert_eq!(
+            m.members()[1],
+            Member { heartbeat: hb(0, 5), last_increase: 1_100, status: Status::Down, unknown: false }
+        );
+    }
+
+    #[test]
+    fn a_restarted_server_knows_nobody_until_a_fresh_row_arrives() {
+        let mut m = Membership::restarted(0, 3, 2);
+        assert_eq!(
+            m.members()[0],
+            Member { heartbeat: hb(2, 0), last_increase: 0, status: Status::Alive, unknown: false }
+        );
+        assert!(m.is_up(0) && !m.is_up(1) && !m.is_up(2), "only itself is up");
+        assert!(m.members()[1].unknown && m.members()[2].unknown);
+        assert_eq!(
+            m.gossip(5_000).iter().map(|g| g.down).collect::<Vec<_>>(),
+            vec![false, false, false],
+            "it rumours nobody down before it has heard of them"
+        );
+        // At 5,000 a peer's list: S2 grew 100 µs ago, S3 (still down) 3,000 µs ago, and the peer
+        // has marked S3 down.
+        let list = [
+            row(0, 0, false),
+            Gossiped { heartbeat: hb(0, 9), age_us: 100, down: false },
+            Gossiped { heartbeat: hb(0, 30), age_us: 3_000, down: true },
+        ];
+        assert_eq!(m.merge(&list, 5_000, &P), vec![Change::Recovered { member: 1 }]);
+        assert_eq!(
+            m.members()[1],
+            Member { heartbeat: hb(0, 9), last_increase: 4_900, status: Status::Alive, unknown: false }
+        );
+        assert_eq!(
+            m.members()[2],
+            Member { heartbeat: hb(0, 30), last_increase: 2_000, status: Status::Down, unknown: false }
+        );
+        assert!(m.gossip(5_100)[2].down, "now it has heard of S3 and passes on that it is down");
+        assert_eq!(m.expire(5_100, &P), vec![]);
     }
 
     #[test]
@@ -388,7 +457,10 @@ mod tests {
         // since. The heartbeat is kept, dated 300, but S2 stays down.
         let old = Gossiped { heartbeat: hb(0, 6), age_us: 900, down: false };
         assert_eq!(m.merge(&[row(0, 0, false), old], 1_200, &P), vec![]);
-        assert_eq!(m.members()[1], Member { heartbeat: hb(0, 6), last_increase: 300, status: Status::Down });
+        assert_eq!(
+            m.members()[1],
+            Member { heartbeat: hb(0, 6), last_increase: 300, status: Status::Down, unknown: false }
+        );
         // One seen grow 100 µs ago revives it.
         let young = Gossiped { heartbeat: hb(0, 7), age_us: 100, down: false };
         assert_eq!(m.merge(&[row(0, 0, false), young], 1_300, &P), vec![Change::Recovered { member: 1 }]);

@@ -449,26 +449,29 @@ pub struct Diff {
     pub leaf_count: usize,
 }
 
-/// The bytes an anti-entropy exchange costs, against shipping everything.
+/// The bytes an anti-entropy exchange costs, against shipping everything. The same model as the
+/// protocol's ([`super::anti_entropy`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Exchange {
-    /// Hashes sent: both sides send their hash of every node compared, `2 × 20 × compared`.
+    /// Hashes sent: one side sends its hash of every node compared, the other compares,
+    /// `20 × compared`.
     pub hash_bytes: u64,
     /// The differing buckets' contents, both sides' (each sends its version to the other).
     pub bucket_bytes: u64,
     /// `hash_bytes + bucket_bytes`.
     pub protocol_bytes: u64,
-    /// A full comparison without a tree: one side sends all its entries.
+    /// A full exchange without a tree: both sides send all their entries.
     pub full_bytes: u64,
 }
 
 impl Diff {
-    /// The byte model of the exchange: at every level each side sends its hashes of the nodes
-    /// being compared (20 bytes each, so 40 per pair), then both sides send the encoded contents
-    /// of every differing bucket; the alternative, without a tree, is one side sending the encoded
-    /// contents of all its buckets. `sizes_a[i]` and `sizes_b[i]` are bucket `i`'s encoded bytes
-    /// on either side ([`Leaves::bytes`]); an `Err` unless both have one size per leaf. Sums
-    /// saturate at `u64::MAX`.
+    /// The byte model of the exchange, the protocol's: at every level one side sends its hashes
+    /// of the nodes being compared (20 bytes each) and the other compares them with its own,
+    /// then both sides send the encoded contents of every differing bucket; the alternative,
+    /// without a tree, is both sides sending the encoded contents of all their buckets.
+    /// `sizes_a[i]` and `sizes_b[i]` are bucket `i`'s encoded bytes on either side
+    /// ([`Leaves::bytes`]); an `Err` unless both have one size per leaf. Sums saturate at
+    /// `u64::MAX`.
     pub fn exchange(&self, sizes_a: &[u64], sizes_b: &[u64]) -> Result<Exchange, String> {
         if sizes_a.len() != self.leaf_count || sizes_b.len() != self.leaf_count {
             return Err(format!(
@@ -478,13 +481,13 @@ impl Diff {
                 self.leaf_count
             ));
         }
-        let hash_bytes = self.compared.saturating_mul(2 * HASH_BYTES);
+        let hash_bytes = self.compared.saturating_mul(HASH_BYTES);
         let bucket_bytes = self.leaves.iter().fold(0u64, |acc, &i| {
             let a = sizes_a.get(i).copied().unwrap_or(0);
             let b = sizes_b.get(i).copied().unwrap_or(0);
             acc.saturating_add(a).saturating_add(b)
         });
-        let full_bytes = sizes_a.iter().fold(0u64, |acc, &s| acc.saturating_add(s));
+        let full_bytes = sizes_a.iter().chain(sizes_b).fold(0u64, |acc, &s| acc.saturating_add(s));
         Ok(Exchange {
             hash_bytes,
             bucket_bytes,
@@ -824,18 +827,19 @@ mod tests {
             bucket_bytes: u64,
             full_bytes: u64,
         }
-        // Every bucket holds 100 encoded bytes on both sides.
+        // Every bucket holds 100 encoded bytes on both sides; a hash sent is 20 bytes.
         let cases = [
             // 8 buckets, bucket 3 differs: the root, its two children, the two children of the
-            // left one, leaves 2 and 3: 7 pairs, 280 bytes of hashes; bucket 3 both ways, 200.
+            // left one, leaves 2 and 3: 7 hashes sent, 140 bytes; bucket 3 both ways, 200;
+            // without a tree both sides send all 8 buckets, 1,600.
             Case {
                 leaves: 8,
                 differ: &[3],
                 per_level: &[1, 2, 2, 2],
                 rounds: 4,
-                hash_bytes: 280,
+                hash_bytes: 140,
                 bucket_bytes: 200,
-                full_bytes: 800,
+                full_bytes: 1_600,
             },
             // Nothing differs: the roots alone.
             Case {
@@ -843,19 +847,20 @@ mod tests {
                 differ: &[],
                 per_level: &[1, 0, 0, 0],
                 rounds: 1,
-                hash_bytes: 40,
+                hash_bytes: 20,
                 bucket_bytes: 0,
-                full_bytes: 800,
+                full_bytes: 1_600,
             },
-            // Everything differs: the whole tree (15 pairs) and then every bucket anyway.
+            // Everything differs: the whole tree (15 hashes) and then every bucket anyway, more
+            // than without a tree.
             Case {
                 leaves: 8,
                 differ: &[0, 1, 2, 3, 4, 5, 6, 7],
                 per_level: &[1, 2, 4, 8],
                 rounds: 4,
-                hash_bytes: 600,
+                hash_bytes: 300,
                 bucket_bytes: 1_600,
-                full_bytes: 800,
+                full_bytes: 1_600,
             },
             // Two differ on different sides of the root.
             Case {
@@ -863,9 +868,9 @@ mod tests {
                 differ: &[0, 7],
                 per_level: &[1, 2, 4, 4],
                 rounds: 4,
-                hash_bytes: 440,
+                hash_bytes: 220,
                 bucket_bytes: 400,
-                full_bytes: 800,
+                full_bytes: 1_600,
             },
             // 3 buckets, c differs: c was promoted to level 1, where comparing it already names
             // leaf 2; its single child is not compared again.
@@ -874,9 +879,9 @@ mod tests {
                 differ: &[2],
                 per_level: &[1, 2, 0],
                 rounds: 2,
-                hash_bytes: 120,
+                hash_bytes: 60,
                 bucket_bytes: 200,
-                full_bytes: 300,
+                full_bytes: 600,
             },
             // 6 buckets, leaf 4 differs: the pair (4, 5) is promoted from level 2 to level 1, so
             // level 2 compares nothing and level 3 compares leaves 4 and 5.
@@ -885,9 +890,9 @@ mod tests {
                 differ: &[4],
                 per_level: &[1, 2, 0, 2],
                 rounds: 3,
-                hash_bytes: 200,
+                hash_bytes: 100,
                 bucket_bytes: 200,
-                full_bytes: 600,
+                full_bytes: 1_200,
             },
         ];
         for c in cases {

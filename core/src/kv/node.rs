@@ -475,8 +475,8 @@ pub struct Server {
     /// Durable: grows on every restart, so that this server's heartbeats after a restart beat
     /// the ones it sent before.
     generation: u32,
-    /// Volatile: what this server believes of every server (all up after a restart, until the
-    /// gossip says otherwise).
+    /// Volatile: what this server believes of every server (with gossip on, every other one down
+    /// after a restart until the gossip says otherwise).
     membership: Membership,
     /// Durable: versions this server keeps as a stand-in, for the replicas they are meant for.
     pub hints: Hints,
@@ -681,15 +681,24 @@ impl Server {
 
     fn recover(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         self.generation = self.generation.saturating_add(1);
-        self.membership =
-            Membership::new(self.index, self.cluster.params.servers, self.generation, ctx.local_clock());
+        let (servers, generation) = (self.cluster.params.servers, self.generation);
+        self.membership = if self.cluster.params.gossip.enabled {
+            Membership::restarted(self.index, servers, generation)
+        } else {
+            Membership::new(self.index, servers, generation, ctx.now())
+        };
         self.start(ctx);
     }
 
     /// One gossip round: heartbeat, expiry, the list to `fanout` random peers.
+    ///
+    /// The failure detector times silences on [`Ctx::now`], not on the wall clock that the skew
+    /// fault moves: it only ever measures how long ago something happened, which a server reads
+    /// off a monotonic timer (as Cassandra's detector uses `System.nanoTime`), so setting a
+    /// server's clock a second ahead does not make every peer look a second more silent.
     fn gossip_round(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         let g = self.cluster.params.gossip;
-        let now = ctx.local_clock();
+        let now = ctx.now();
         self.membership.beat(now);
         let changes = self.membership.expire(now, &g);
         self.report(ctx, &changes);
@@ -873,7 +882,8 @@ impl Server {
                 ctx.send(from, KvMsg::WriteAck { op: *op });
             }
             KvMsg::Gossip { list } => {
-                let now = ctx.local_clock();
+                // A monotonic timer, like the rounds' (see `gossip_round`).
+                let now = ctx.now();
                 let changes = self.membership.merge(list, now, &self.cluster.params.gossip);
                 self.report(ctx, &changes);
             }

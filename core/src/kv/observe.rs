@@ -4,7 +4,7 @@
 
 use super::anti_entropy::{AntiEntropyStats, SessionRecord, SyncId};
 use super::checker::{Checker, OpId, OpRecord, OpResult};
-use super::gossip::Change;
+use super::gossip::{Change, Status};
 use super::store::{Added, Key, ValueId, Versioning};
 use crate::sim::metrics::Timeline;
 use crate::sim::{Histogram, Micros, NodeId};
@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, VecDeque};
 /// How many finished operations the observer keeps for the page's table.
 pub const RECENT: usize = 200;
 
-/// How many membership changes the observer keeps (a long run with flapping servers makes many).
+/// How many membership changes the observer keeps in order, the newest (a long run with flapping
+/// servers makes many).
 pub const MEMBERSHIP_LOG: usize = 100_000;
 
 /// How many anti-entropy sessions the observer follows at once, and keeps when finished.
@@ -27,6 +28,58 @@ pub struct MembershipChange {
     /// The server whose list changed (0-based server index).
     pub server: u32,
     pub change: Change,
+}
+
+/// The membership changes of a run: the newest [`MEMBERSHIP_LOG`] in order, and, over the whole
+/// run however long, each (server, member) pair's latest change, the down marks and the time
+/// spent believing members down.
+#[derive(Clone, Debug, Default)]
+pub struct MembershipLog {
+    recent: VecDeque<MembershipChange>,
+    latest: BTreeMap<(u32, u32), MembershipChange>,
+    down_marks: u64,
+    /// Time from each down mark to the pair's next change, for the marks followed by one.
+    ended_down_us: u64,
+}
+
+impl MembershipLog {
+    pub fn record(&mut self, change: MembershipChange) {
+        let pair = (change.server, change.change.member());
+        if let Some(before) = self.latest.insert(pair, change)
+            && before.change.status() == Status::Down
+        {
+            self.ended_down_us = self.ended_down_us.saturating_add(change.at.saturating_sub(before.at));
+        }
+        self.down_marks += u64::from(change.change.status() == Status::Down);
+        if self.recent.len() >= MEMBERSHIP_LOG {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(change);
+    }
+
+    /// The newest changes, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &MembershipChange> {
+        self.recent.iter()
+    }
+
+    /// The latest change `server` made about `member`.
+    pub fn latest(&self, server: u32, member: u32) -> Option<&MembershipChange> {
+        self.latest.get(&(server, member))
+    }
+
+    /// How many times a server marked a member down.
+    pub fn down_marks(&self) -> u64 {
+        self.down_marks
+    }
+
+    /// The time servers spent believing members down, summed over pairs, up to `end`: from each
+    /// down mark to the pair's next change, or to `end`.
+    pub fn down_time(&self, end: Micros) -> u64 {
+        self.latest
+            .values()
+            .filter(|c| c.change.status() == Status::Down)
+            .fold(self.ended_down_us, |sum, c| sum.saturating_add(end.saturating_sub(c.at)))
+    }
 }
 
 /// How a kind of operation ended.
@@ -120,8 +173,7 @@ pub struct KvObserver {
     seq: u64,
     /// PBS probe results by delay.
     pub probes: BTreeMap<Micros, ProbeTally>,
-    /// Every membership change, oldest first (at most [`MEMBERSHIP_LOG`]).
-    pub membership: Vec<MembershipChange>,
+    pub membership: MembershipLog,
     pub anti_entropy: AntiEntropyStats,
     /// Anti-entropy sessions in progress, and the newest finished ones (oldest first).
     pub open_syncs: BTreeMap<SyncId, SessionRecord>,
@@ -138,7 +190,7 @@ impl KvObserver {
             open: BTreeMap::new(),
             seq: 0,
             probes: BTreeMap::new(),
-            membership: Vec::new(),
+            membership: MembershipLog::default(),
             anti_entropy: AntiEntropyStats::default(),
             open_syncs: BTreeMap::new(),
             recent_syncs: VecDeque::new(),
@@ -239,9 +291,7 @@ impl KvObserver {
 
     /// Server `server` changed its mind about a member.
     pub fn membership_changed(&mut self, at: Micros, server: u32, change: Change) {
-        if self.membership.len() < MEMBERSHIP_LOG {
-            self.membership.push(MembershipChange { at, server, change });
-        }
+        self.membership.record(MembershipChange { at, server, change });
     }
 
     /// A server started an anti-entropy session over `keys` keys whose entries weigh
@@ -330,5 +380,41 @@ impl KvObserver {
             }
             None => t.failed += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_membership_log_keeps_the_newest_changes_and_every_pair_s_latest() {
+        let change = |at: Micros, server: u32, change: Change| MembershipChange { at, server, change };
+        let mut log = MembershipLog::default();
+        let down = change(10, 0, Change::TimedOut { member: 1 });
+        log.record(down);
+        // S3's mind about S4 changes MEMBERSHIP_LOG times, pushing S1's mark out of the log.
+        for i in 0..MEMBERSHIP_LOG as u64 {
+            log.record(change(100 + i, 2, Change::Suspected { member: 3 }));
+        }
+        assert_eq!(log.iter().count(), MEMBERSHIP_LOG);
+        assert_eq!(log.iter().next(), Some(&change(100, 2, Change::Suspected { member: 3 })));
+        assert_eq!(
+            log.latest(0, 1),
+            Some(&down),
+            "S1's latest change about S2, although no longer in the log"
+        );
+        assert_eq!(log.latest(2, 3).map(|c| c.at), Some(100 + MEMBERSHIP_LOG as u64 - 1));
+        assert_eq!(log.latest(1, 0), None);
+        assert_eq!((log.down_marks(), log.down_time(150_000)), (1, 150_000 - 10));
+        let up = change(200_000, 0, Change::Recovered { member: 1 });
+        log.record(up);
+        assert_eq!(log.iter().count(), MEMBERSHIP_LOG);
+        assert_eq!(log.iter().next_back(), Some(&up), "the newest change is kept");
+        assert_eq!(log.iter().next().map(|c| c.at), Some(101));
+        assert_eq!(log.latest(0, 1), Some(&up));
+        // The spell from 10 to 200,000 has ended; a second one runs from 250,000 to the end.
+        log.record(change(250_000, 0, Change::Confirmed { member: 1 }));
+        assert_eq!((log.down_marks(), log.down_time(300_000)), (2, 199_990 + 50_000));
     }
 }

@@ -43,8 +43,10 @@ pub struct Ctx<'a, N: Node> {
 }
 
 impl<N: Node> Ctx<'_, N> {
-    /// The true virtual time. A node's *logic* should use [`Ctx::local_clock`]; the true time is
-    /// for measuring (latencies, histories), as an outside observer with a perfect watch would.
+    /// The true virtual time. A node's *logic* should read the time of day (timestamps) from
+    /// [`Ctx::local_clock`]; the true time is for measuring (latencies, histories), as an outside
+    /// observer with a perfect watch would, and for a node's monotonic timer: how long ago
+    /// something happened, which skew (the only clock fault simulated, no drift) does not change.
     pub fn now(&self) -> Micros {
         self.now
     }

@@ -249,8 +249,8 @@ fn sizer(inputs: &Inputs, set: &Callback<Vec<(&'static str, String)>>) -> Html {
     html! {
         <fieldset class="bf-sizer">
             <legend>{ "Size it for n items at rate p" }</legend>
-            { field("n", "Expected items n", "How many items the filter is meant to hold", n.err().or(size_err)) }
-            { field("p", "False-positive rate p", "The share of absent items allowed to get a \"probably yes\" (0.01 or 1%)", p.err()) }
+            { field("n", "Expected items n", "How many items the filter is meant to hold", n.err()) }
+            { field("p", "False-positive rate p", "The share of absent items allowed to get a \"probably yes\" (0.01 or 1%)", p.err().or(size_err)) }
             if let Some(Ok(s)) = &sizing {
                 <p class="formula">{ format!("m = ⌈−n ln p / (ln 2)²⌉ = {} bits ({}), k = round((m/n) ln 2) = {}",
                     count(s.bits), format::bytes(s.memory_bytes()), s.hashes) }</p>

@@ -163,7 +163,7 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
             <tr class={classes!((!view.up).then_some("down"))} data-server={me.clone()}>
                 <th scope="row">{ me.clone() }if !view.up { <span class="st-down">{ " ✕ down" }</span> }</th>
                 { for list.members().iter().enumerate().map(|(j, m)| {
-                    let label = m.status.label();
+                    let label = if m.unknown { "unknown" } else { m.status.label() };
                     html! { <td data-member={kv::server_name(j as u32)} data-status={label}>{ status_mark(m.status) }{ format!(" {} {label}", m.heartbeat) }</td> }
                 }) }
             </tr>
@@ -173,7 +173,8 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
     html! {
         <div class="kv-membership">
             <p class="table-note">{ format!("Each server's membership list: a row per server, its heartbeat (generation.counter) and status of every member. \
-                ● alive · ○ suspected (silent {}) · ✕ down (silent {}, or a peer said so and its own record agrees). A down server's row is its list as it was when it crashed.",
+                ● alive · ○ suspected (silent {}) · ✕ down (silent {}, or a peer said so and its own record agrees). A down server's row is its list as it was when it crashed; \
+                a restarted server holds every other one ✕ unknown (taken for down) until a peer's list brings it a fresh heartbeat.",
                 us(c.params.gossip.suspect_after_us as f64), us(c.params.gossip.fail_after_us as f64)) }</p>
             <div class="table-scroll">
                 <table class="kv-table membership">
