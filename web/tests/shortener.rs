@@ -22,7 +22,7 @@ fn stored_links_replay_to_the_native_codes() {
     );
     let codes = |scheme| {
         let config = Config { scheme, redirect: Redirect::Found, ..Config::default() };
-        let (session, problem) = Session::load(config, Some(&stored)).unwrap();
+        let (session, problem) = Session::load(config, Some(&stored), NOW + 1500).unwrap();
         assert_eq!(problem, None);
         session.links().into_iter().map(|l| l.code).collect::<Vec<_>>()
     };
