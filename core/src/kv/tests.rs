@@ -119,7 +119,7 @@ fn the_dynamo_papers_example_runs_through_the_cluster() {
     assert!(lost_writes(&sim).is_empty());
     let st = &sim.observer().stats;
     // D4 was stored beside D3 on each of the three replicas; one read returned two versions.
-    assert_eq!((st.siblings_created, st.sibling_reads, st.max_siblings), (3, 1, 2));
+    assert_eq!((st.sibling_copies, st.sibling_reads, st.max_siblings), (3, 1, 2));
     for (_, up, versions) in replica_versions(&sim, K) {
         assert!(up);
         assert_eq!(versions.iter().map(counters).collect::<Vec<_>>(), vec![clock(&[(0, 3), (1, 1), (2, 1)])]);

@@ -562,7 +562,7 @@ fn figures(sim: &Sim<KvNode>) -> Html {
                 <tr><td colspan="7">
                     <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
                         { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
-                    <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings ({} created)", n(st.sibling_reads), n(st.siblings_created)) }</span>
+                    <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings · replicas stored {} sibling copies", n(st.sibling_reads), n(st.sibling_copies)) }</span>
                     <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
                     <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
                 </td></tr>
