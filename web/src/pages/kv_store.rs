@@ -152,9 +152,10 @@ pub fn kv_store_page() -> Html {
         if slot.as_ref().is_none_or(|r| r.scenario() != &scenario) {
             *slot = Run::new(scenario.clone()).ok();
             *step_error.borrow_mut() = None;
-            if let (Some(r), Some(step)) =
-                (slot.as_mut(), query.get("step").and_then(|s| s.parse::<u64>().ok()))
-            {
+            if let (Some(r), Some((text, step))) = (
+                slot.as_mut(),
+                query.get("step").and_then(|text| Some((text.clone(), text.parse::<u64>().ok()?))),
+            ) {
                 // Only within the page's run: its timers never stop, so a step past the horizon
                 // would run forever.
                 r.run_until_bounded(HORIZON, step.min(LINK_EVENTS));
@@ -169,7 +170,7 @@ pub fn kv_store_page() -> Html {
                         format!("the {} events the page replays for a link", n(LINK_EVENTS))
                     };
                     let why = format!("The link's step {} is past {end}; showing the last of them.", n(step));
-                    *step_error.borrow_mut() = Some((step.to_string(), why));
+                    *step_error.borrow_mut() = Some((text, why));
                 }
             }
             // A restart that keeps the moment (the quorum toggle) names a time instead of a step.
