@@ -99,4 +99,17 @@ test('kv store: W + R against N, an experiment, and a damaged link', async () =>
   assert.match(await page.locator('.page.kv [role="alert"]').textContent(), /The link's scenario/);
   await assertClean(page, problems);
   await context.close();
+
+  // A step past the end of the run (whose timers never stop) is refused with a sentence, and the
+  // page shows the end instead of running on forever.
+  const far = await openPage(browser, site);
+  await far.page.goto(site.url('#/kv-store?step=18446744073709551615'));
+  await far.page.waitForSelector('.page.kv [role="alert"]');
+  assert.match(
+    await far.page.locator('.page.kv [role="alert"]').textContent(),
+    /^The link's step 18,446,744,073,709,551,615 is past the end of the run \([\d,]+ events in 10 s\); showing the last of them\.$/,
+  );
+  assert.match(await clock(far.page), /^10 s of 10 s · event [\d,]+$/);
+  await assertClean(far.page, far.problems);
+  await far.context.close();
 });

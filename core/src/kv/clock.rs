@@ -210,20 +210,26 @@ impl VectorClock {
         VectorClock { entries: out }
     }
 
-    /// Drops the oldest entries (smallest stamp; the lowest actor on a tie) until at most
-    /// `max_len` remain; returns how many were dropped. Pruning forgets history: a clock that
-    /// lost an entry can look concurrent with (or older than) a version it actually descends
-    /// from, which is the price Dynamo accepts for bounded clocks.
-    pub fn prune(&mut self, max_len: usize) -> usize {
+    /// Drops the oldest entries (smallest stamp; the lowest actor on a tie), never `keep`'s,
+    /// until at most `max_len` remain (or only `keep`'s); returns how many were dropped. The
+    /// writer keeps the entry it just advanced, as Riak does: its stamp comes from the writer's
+    /// own clock, which may run behind, and dropping it would make the new version no newer
+    /// than the one it replaces. Pruning forgets history: a clock that lost an entry can look
+    /// concurrent with (or older than) a version it actually descends from, which is the price
+    /// Dynamo accepts for bounded clocks.
+    pub fn prune(&mut self, max_len: usize, keep: Actor) -> usize {
         let mut dropped = 0;
         while self.entries.len() > max_len {
-            let oldest = self
+            let Some(oldest) = self
                 .entries
                 .iter()
                 .enumerate()
+                .filter(|(_, e)| e.actor != keep)
                 .min_by_key(|(_, e)| (e.at, e.actor))
                 .map(|(i, _)| i)
-                .unwrap_or(0);
+            else {
+                break;
+            };
             self.entries.remove(oldest);
             dropped += 1;
         }
@@ -373,13 +379,26 @@ mod tests {
         c.raise(Z, 4, 300);
         c.raise(X, 7, 100);
         c.raise(Y, 2, 200);
-        assert_eq!(c.prune(3), 0);
-        assert_eq!(c.prune(2), 1);
+        assert_eq!(c.prune(3, Z), 0);
+        assert_eq!(c.prune(2, Z), 1);
         assert_eq!(c, d(&[(Y, 2), (Z, 4)]).with_stamps(&[(Y, 200), (Z, 300)]));
         // What pruning costs: the pruned clock no longer descends from [Sx, 7].
         assert_eq!(c.compare(&d(&[(X, 7)])), Causality::Concurrent);
-        assert_eq!(c.prune(0), 2);
+        // The kept actor's entry stays even past the limit.
+        assert_eq!(c.prune(0, Z), 1);
+        assert_eq!(c, d(&[(Z, 4)]).with_stamps(&[(Z, 300)]));
+        assert_eq!(c.prune(0, X), 1);
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn pruning_keeps_the_entry_just_advanced_even_when_it_is_the_oldest() {
+        // Sx's clock runs behind: it advances its entry at 50 µs, older than Sy's at 200 µs.
+        let mut c = VectorClock::new();
+        c.raise(Y, 3, 200);
+        c.raise(X, 1, 50);
+        assert_eq!(c.prune(1, X), 1);
+        assert_eq!(c, d(&[(X, 1)]).with_stamps(&[(X, 50)]));
     }
 
     impl VectorClock {
@@ -451,13 +470,15 @@ mod tests {
         }
 
         #[test]
-        fn pruning_bounds_the_length_and_keeps_the_newest(a in clock(), max in 0usize..6) {
+        fn pruning_bounds_the_length_and_keeps_the_newest(a in clock(), max in 0usize..6, keep in 0u32..6) {
             let mut p = a.clone();
-            let dropped = p.prune(max);
-            prop_assert_eq!(p.len(), a.len().min(max));
+            let dropped = p.prune(max, keep);
+            let kept_actor = usize::from(a.get(keep) > 0);
+            prop_assert_eq!(p.len(), a.len().min(max.max(kept_actor)));
             prop_assert_eq!(dropped, a.len() - p.len());
-            // Every kept entry is at least as recent as every dropped one.
-            let kept_min = p.entries().iter().map(|e| e.at).min();
+            prop_assert_eq!(p.get(keep), a.get(keep));
+            // Every other kept entry is at least as recent as every dropped one.
+            let kept_min = p.entries().iter().filter(|e| e.actor != keep).map(|e| e.at).min();
             for e in a.entries() {
                 if !p.entries().contains(e) {
                     prop_assert!(kept_min.is_none_or(|k| e.at <= k));

@@ -526,9 +526,13 @@ pub fn replica_versions(sim: &Sim<KvNode>, key: Key) -> Vec<(NodeId, bool, Vec<V
         .collect()
 }
 
-/// Whether any server still holds `value` for `key`.
+/// Whether any server still holds `value` for `key`, as a replica or as a stand-in's hint.
 pub fn held(sim: &Sim<KvNode>, key: Key, value: ValueId) -> bool {
-    sim.nodes().any(|n| n.node.as_server().is_some_and(|s| s.store.get(key).iter().any(|v| v.value == value)))
+    sim.nodes().any(|n| {
+        n.node
+            .as_server()
+            .is_some_and(|s| s.store.get(key).iter().chain(s.hints.of_key(key)).any(|v| v.value == value))
+    })
 }
 
 /// The writes lost so far (acknowledged, replaced by nobody's choice, held by no server).

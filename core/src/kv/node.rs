@@ -490,6 +490,10 @@ pub struct Server {
     next_sync: u64,
     /// Durable (kept with the table on disk): a Bloom filter of every key this server stored.
     pub bloom: Option<BloomFilter>,
+    /// Durable: per key, the last counter this server gave its own clock entry. It only grows, so
+    /// no two versions this server coordinates share a clock, even when it keeps no copy of the
+    /// key (a coordinator that is not a replica, or a stand-in whose hint was handed off).
+    counters: BTreeMap<Key, u64>,
 }
 
 impl Server {
@@ -523,6 +527,7 @@ impl Server {
             syncs: BTreeMap::new(),
             next_sync: 0,
             bloom: bloom.flatten(),
+            counters: BTreeMap::new(),
         }
     }
 
@@ -1053,13 +1058,13 @@ impl Server {
             // The client already advanced its own entry.
             (Versioning::VectorClocks, super::ClockActors::Clients) => context.clone(),
             (Versioning::VectorClocks, super::ClockActors::Servers) => {
-                // Advance this server's entry past both the context and every version it holds,
-                // so that no two versions it makes share a clock.
+                // Advance this server's entry past both the context and every version it made.
                 let me = self.actor();
-                let held = self.store.get(key).iter().map(|v| v.clock.get(me)).max().unwrap_or(0);
+                let counter = self.counters.entry(key).or_default();
+                *counter = (*counter).max(context.get(me)).saturating_add(1);
                 let mut clock = context.clone();
-                clock.raise(me, context.get(me).max(held) + 1, ts);
-                let pruned = clock.prune(p.max_clock_entries as usize);
+                clock.raise(me, *counter, ts);
+                let pruned = clock.prune(p.max_clock_entries as usize, me);
                 ctx.observer().stats.pruned_entries += pruned as u64;
                 clock
             }
@@ -1298,7 +1303,7 @@ impl Client {
             // A client actor advances its own entry past anything it ever wrote.
             self.counter = self.counter.max(context.get(CLIENT_BASE + self.index)) + 1;
             context.raise(CLIENT_BASE + self.index, self.counter, ctx.local_clock());
-            let pruned = context.prune(p.max_clock_entries as usize);
+            let pruned = context.prune(p.max_clock_entries as usize, CLIENT_BASE + self.index);
             ctx.observer().stats.pruned_entries += pruned as u64;
         }
         let (me, now) = (self.me(), ctx.now());

@@ -123,8 +123,9 @@ pub struct KvStats {
     pub sibling_reads: u64,
     /// The most versions one read returned.
     pub max_siblings: u64,
-    /// Times a replica stored a version beside a concurrent one.
-    pub siblings_created: u64,
+    /// Times a replica stored a version beside a concurrent one: a write that races another is
+    /// counted once on every replica that keeps both (three times with N = 3), not once.
+    pub sibling_copies: u64,
     /// Read-repair messages sent (and local repairs made) by coordinators.
     pub repairs: u64,
     /// Clock entries dropped by pruning.
@@ -278,7 +279,7 @@ impl KvObserver {
     /// A replica folded a version in.
     pub fn stored(&mut self, added: Added) {
         if let Added::Sibling { .. } = added {
-            self.stats.siblings_created += 1;
+            self.stats.sibling_copies += 1;
         }
     }
 

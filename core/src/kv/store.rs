@@ -124,35 +124,38 @@ pub fn same_versions(a: &[Version], b: &[Version]) -> bool {
     a.len() == b.len() && a.iter().all(|v| b.contains(v))
 }
 
-/// A replica's data: the version set of every key (a key nobody wrote has none). It survives a
-/// crash: it stands for what the server keeps on disk.
+/// A replica's data: the version set of every key it holds (a key nobody wrote has none). It
+/// survives a crash: it stands for what the server keeps on disk. Only the keys written take
+/// room, so a snapshot of a large key space with few keys written stays small.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Store {
-    keys: Vec<Vec<Version>>,
+    keys: BTreeMap<Key, Vec<Version>>,
+    /// Keys are `0 .. limit`.
+    limit: Key,
 }
 
 impl Store {
     /// An empty store for keys `0 .. keys`.
     pub fn new(keys: u32) -> Store {
-        Store { keys: vec![Vec::new(); keys as usize] }
+        Store { keys: BTreeMap::new(), limit: keys }
     }
 
     /// The versions of `key` (none for a key out of range).
     pub fn get(&self, key: Key) -> &[Version] {
-        self.keys.get(key as usize).map_or(&[], |v| v.as_slice())
+        self.keys.get(&key).map_or(&[], |v| v.as_slice())
     }
 
     /// Folds `v` into `key`'s set under `mode`.
     pub fn apply(&mut self, mode: Versioning, key: Key, v: Version) -> Added {
-        match self.keys.get_mut(key as usize) {
-            Some(set) => mode.add(set, v),
-            None => Added::Ignored,
+        if key >= self.limit {
+            return Added::Ignored;
         }
+        mode.add(self.keys.entry(key).or_default(), v)
     }
 
-    /// Keys that hold at least one version, with their versions.
+    /// Keys that hold at least one version, with their versions, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (Key, &[Version])> {
-        self.keys.iter().enumerate().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k as Key, v.as_slice()))
+        self.keys.iter().map(|(&k, v)| (k, v.as_slice()))
     }
 }
 
@@ -287,9 +290,20 @@ mod tests {
         assert_eq!(key_name(42), "k42");
         assert_eq!(v(value_id(0, 3), &[(0, 2), (65_536, 1)], 5).to_string(), "v1.3[S1:2 C1:1]");
         assert_eq!(v(value_id(0, 3), &[], 5).to_string(), "v1.3@5");
+    }
+
+    #[test]
+    fn a_store_keeps_only_the_keys_written_and_ignores_keys_out_of_range() {
         let mut s = Store::new(2);
         assert_eq!(s.apply(Versioning::VectorClocks, 5, v(1, &[], 0)), Added::Ignored);
+        assert_eq!(s.apply(Versioning::VectorClocks, 2, v(1, &[], 0)), Added::Ignored);
         assert!(s.get(9).is_empty());
+        // Only written keys take room, listed in key order.
+        assert_eq!(s.apply(Versioning::VectorClocks, 1, v(2, &[(0, 1)], 0)), Added::Replaced { dropped: 0 });
+        assert_eq!(s.apply(Versioning::VectorClocks, 0, v(3, &[(0, 1)], 0)), Added::Replaced { dropped: 0 });
+        let held: Vec<(Key, usize)> = s.iter().map(|(k, v)| (k, v.len())).collect();
+        assert_eq!(held, vec![(0, 1), (1, 1)]);
+        assert_eq!(s.keys.len(), 2);
     }
 
     #[test]

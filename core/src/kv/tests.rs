@@ -119,7 +119,7 @@ fn the_dynamo_papers_example_runs_through_the_cluster() {
     assert!(lost_writes(&sim).is_empty());
     let st = &sim.observer().stats;
     // D4 was stored beside D3 on each of the three replicas; one read returned two versions.
-    assert_eq!((st.siblings_created, st.sibling_reads, st.max_siblings), (3, 1, 2));
+    assert_eq!((st.sibling_copies, st.sibling_reads, st.max_siblings), (3, 1, 2));
     for (_, up, versions) in replica_versions(&sim, K) {
         assert!(up);
         assert_eq!(versions.iter().map(counters).collect::<Vec<_>>(), vec![clock(&[(0, 3), (1, 1), (2, 1)])]);
@@ -247,6 +247,102 @@ fn pruning_keeps_the_newest_entries() {
     // [S1:1] then [S1:1][S2:1] pruned to its newest entry.
     assert_eq!(written, vec![clock(&[(0, 1)]), clock(&[(1, 1)])]);
     assert_eq!(sim.observer().stats.pruned_entries, 1);
+}
+
+#[test]
+fn pruning_keeps_the_entry_just_advanced_when_its_clock_runs_behind() {
+    // As above, but S2's clock is 10.1 ms behind: its entry is stamped 0.15 ms, older than S1's
+    // 0.25 ms. Pruning S2's own entry would leave [S1:1], the clock of the version it replaces,
+    // and the replicas would ignore the write; S2 keeps its entry instead.
+    let mut p = small(3, 3, 3, 3);
+    p.max_clock_entries = 1;
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(1, p);
+    fault(&mut s, 0, Fault::SetSkew { node: NodeId(1), skew_us: -10_100 });
+    put(&mut s, 0, c1, K, Some(0));
+    put(&mut s, 10 * MS, c1, K, Some(1));
+    let sim = run(&s, 50 * MS);
+    let written: Vec<(Vec<(u32, u64)>, Micros)> = history(&sim)
+        .iter()
+        .filter_map(|op| if let OpResult::Written(v) = &op.result { Some((counters(v), v.ts)) } else { None })
+        .collect();
+    assert_eq!(written, vec![(clock(&[(0, 1)]), 250), (clock(&[(1, 1)]), 150)]);
+    assert_eq!(sim.observer().stats.pruned_entries, 1);
+    // Pruning's price remains: [S2:1] no longer shows that it descends from [S1:1], so every
+    // replica keeps both as siblings (before the fix, each kept v1.1 and dropped v1.2).
+    for (_, _, versions) in replica_versions(&sim, K) {
+        assert_eq!(versions.iter().map(|v| value_name(v.value)).collect::<Vec<_>>(), vec!["v1.1", "v1.2"]);
+    }
+}
+
+#[test]
+fn a_write_kept_only_by_stand_ins_is_held_not_lost() {
+    // K's three replicas crash; once gossip has marked them down, a write through the fourth
+    // server on K's walk goes to the fourth and fifth, which keep it as hints (W = 2 acks). No
+    // replica's store has it until the hints are handed off, yet it is not lost.
+    let p = KvParams { gossip: GossipParams::on(), quorum: Quorum::Sloppy, ..small(5, 3, 2, 2) };
+    let c1 = client(&p, 0);
+    let mut s = KvScenario::new(1, p);
+    let walk: Vec<NodeId> = cluster(&KvSystem::build(&s).unwrap()).unwrap().walk(K).collect();
+    for &replica in &walk[..3] {
+        fault(&mut s, 200 * MS, Fault::Crash { node: replica });
+    }
+    put(&mut s, 2_000 * MS, c1, K, Some(walk[3].0));
+    let sim = run(&s, 2_500 * MS);
+    let v = value_id(0, 1);
+    assert!(matches!(history(&sim)[0].result, OpResult::Written(_)));
+    assert!(sim.nodes().all(|n| n.node.as_server().is_none_or(|s| s.store.get(K).is_empty())));
+    let hinted: Vec<u64> =
+        walk.iter().map(|&id| sim.node(id).unwrap().node.as_server().unwrap().hints.len()).collect();
+    assert_eq!(hinted, vec![0, 0, 0, 1, 1]);
+    assert!(held(&sim, K, v));
+    assert_eq!(lost_writes(&sim), vec![]);
+}
+
+#[test]
+fn a_coordinator_that_is_no_replica_never_repeats_a_clock() {
+    // Four servers, N = 3: one server holds no copy of K. Two clients write K through it with
+    // the same (empty) context, 1 µs apart. Its counter for K only grows, so the writes get
+    // [S:1] and [S:2], ordered exactly as through a replica coordinator (server clocks order a
+    // race through one coordinator: the first write is lost, and the checker says so). With
+    // clocks taken from its own, empty, copy both would be [S:1]: equal clocks, each replica
+    // keeping whichever arrived first and acknowledging the other.
+    let p = small(4, 3, 2, 2);
+    let (c1, c2) = (client(&p, 0), client(&p, 1));
+    let mut s = KvScenario::new(1, p);
+    let built = KvSystem::build(&s).unwrap();
+    let prefs = &cluster(&built).unwrap().prefs[K as usize];
+    let outsider = (0..4).find(|&i| !prefs.contains(&NodeId(i))).unwrap();
+    put(&mut s, 0, c1, K, Some(outsider));
+    put(&mut s, 1, c2, K, Some(outsider));
+    let sim = run(&s, 50 * MS);
+    let written: Vec<(String, Vec<(u32, u64)>)> = history(&sim)
+        .iter()
+        .filter_map(|op| match &op.result {
+            OpResult::Written(v) => Some((value_name(v.value), counters(v))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        written,
+        vec![("v1.1".to_string(), clock(&[(outsider, 1)])), ("v2.1".to_string(), clock(&[(outsider, 2)]))]
+    );
+    let held: Vec<Vec<String>> = replica_versions(&sim, K)
+        .into_iter()
+        .map(|(_, _, v)| v.iter().map(|x| value_name(x.value)).collect())
+        .collect();
+    assert_eq!(held, vec![vec!["v2.1"]; 3]);
+    let lost: Vec<String> = lost_writes(&sim).iter().map(|l| value_name(l.value)).collect();
+    assert_eq!(lost, vec!["v1.1"]);
+    // C1's next write carries its own [S:1] as context: the counter, at 2, decides: [S:3].
+    let mut s2 = s.clone();
+    put(&mut s2, 10 * MS, c1, K, Some(outsider));
+    let sim = run(&s2, 50 * MS);
+    let last = history(&sim).iter().rev().find_map(|op| match &op.result {
+        OpResult::Written(v) => Some(counters(v)),
+        _ => None,
+    });
+    assert_eq!(last, Some(clock(&[(outsider, 3)])));
 }
 
 /// A busy cluster: 5 servers, 4 clients, 400 requests a second over 20 hot keys, 30 s.

@@ -121,21 +121,33 @@ impl<S: System> Run<S> {
         self.sim = sim;
     }
 
-    /// Goes to the state right after `step` events (forward or back).
-    pub fn seek_step(&mut self, step: u64) {
+    /// Goes to the state right after `step` events: back by replaying from a snapshot, forward by
+    /// running at most `budget` more events (a run whose timers never stop has no end to run
+    /// to). Errs, at the furthest point reached, when the budget or the events run out first.
+    pub fn seek_step(&mut self, step: u64, budget: u64) -> Result<(), String> {
         if step >= self.sim.steps() {
-            while self.sim.steps() < step && self.step() {}
-            return;
+            let mut left = budget;
+            while self.sim.steps() < step && left > 0 && self.step() {
+                left -= 1;
+            }
+            let reached = self.sim.steps();
+            return if reached == step {
+                Ok(())
+            } else {
+                Err(format!("Step {step} is past the {reached} events this run reached."))
+            };
         }
         let mut sim = self.restore_before(|s| s.steps() <= step);
         sim.run_to_step(step);
         self.adopt(sim);
+        Ok(())
     }
 
     /// Goes one event back (nothing happens at step 0).
     pub fn step_back(&mut self) {
-        if self.sim.steps() > 0 {
-            self.seek_step(self.sim.steps() - 1);
+        if let Some(previous) = self.sim.steps().checked_sub(1) {
+            // Backwards: within what was run, never short.
+            let _ = self.seek_step(previous, 0);
         }
     }
 

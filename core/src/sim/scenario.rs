@@ -15,6 +15,9 @@ use std::hash::{Hash, Hasher};
 pub const MAX_SCHEDULE: usize = 10_000;
 /// The largest clock skew a node may have: one hour either way.
 pub const MAX_SKEW_US: i64 = 3_600_000_000;
+/// The latest time a schedule may name: one simulated day (a time near `u64::MAX` would jump
+/// the clock to where adding anything to it overflows).
+pub const MAX_SCHEDULED_US: Micros = 86_400_000_000;
 
 /// Something that goes wrong with (or is done to) the cluster rather than by it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -190,6 +193,12 @@ impl<P, I> Scenario<P, I> {
             ));
         }
         for item in &self.schedule {
+            let (When::At(time) | When::AfterStep { time, .. }) = item.when;
+            if time > MAX_SCHEDULED_US {
+                return Err(format!(
+                    "An item is scheduled at {time} µs; the latest time a scenario may name is one simulated day (8.64·10^10 µs)."
+                ));
+            }
             match &item.action {
                 Action::Fault(f) => f.validate(nodes)?,
                 Action::Input { node, .. } if node.index() >= nodes => {
@@ -237,6 +246,27 @@ mod tests {
         for (fault, want) in cases {
             assert_eq!(fault.validate(3).err().as_deref(), want, "{fault:?}");
         }
+    }
+
+    #[test]
+    fn a_schedule_names_times_up_to_one_simulated_day() {
+        let at = |when: When| Scenario::<(), u64> {
+            seed: 1,
+            params: (),
+            schedule: vec![Scheduled { when, action: Action::Fault(Fault::Heal) }],
+        };
+        assert_eq!(at(When::At(MAX_SCHEDULED_US)).validate_schedule(3), Ok(()));
+        assert_eq!(
+            at(When::At(MAX_SCHEDULED_US + 1)).validate_schedule(3),
+            Err("An item is scheduled at 86400000001 µs; the latest time a scenario may name is one simulated day (8.64·10^10 µs).".to_string())
+        );
+        assert_eq!(
+            at(When::AfterStep { step: 3, time: u64::MAX }).validate_schedule(3),
+            Err(format!(
+                "An item is scheduled at {} µs; the latest time a scenario may name is one simulated day (8.64·10^10 µs).",
+                u64::MAX
+            ))
+        );
     }
 
     #[test]

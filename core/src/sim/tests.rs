@@ -352,7 +352,7 @@ fn stepping_back_lands_where_a_fresh_replay_does() {
     let end = run.sim().steps();
     assert!(end > 5_000, "enough steps for several snapshots: {end}");
     for target in [0, 1, 1_999, 2_000, 2_001, 4_321, end - 1] {
-        run.seek_step(target);
+        run.seek_step(target, u64::MAX).unwrap();
         let mut fresh = ChatSystem::build(&s).unwrap();
         fresh.run_to_step(target);
         assert_eq!(run.sim().digest(), fresh.digest(), "step {target}");
@@ -361,13 +361,38 @@ fn stepping_back_lands_where_a_fresh_replay_does() {
         let theirs: Vec<_> = fresh.trace().entries().iter().map(|e| (e.step, e.time)).collect();
         assert_eq!(mine, theirs, "the kept trace at step {target}");
     }
-    run.seek_step(100);
+    run.seek_step(100, 0).unwrap();
     run.step_back();
     assert_eq!(run.sim().steps(), 99);
     run.seek_time(50_000);
     let mut fresh = ChatSystem::build(&s).unwrap();
     fresh.run_until(50_000);
     assert_eq!((run.sim().digest(), run.sim().now()), (fresh.digest(), 50_000));
+}
+
+#[test]
+fn seeking_forward_stops_at_its_budget_or_at_the_last_event() {
+    // Ticking nodes never empty the queue: a step far ahead is refused after the budget.
+    let mut run = Run::<ChatSystem>::new(busy(2)).unwrap();
+    assert_eq!(run.seek_step(1_000, 1_000), Ok(()));
+    assert_eq!(
+        run.seek_step(u64::MAX, 500),
+        Err(format!("Step {} is past the 1500 events this run reached.", u64::MAX))
+    );
+    assert_eq!(run.sim().steps(), 1_500);
+    // Backwards needs no budget.
+    assert_eq!(run.seek_step(10, 0), Ok(()));
+    assert_eq!(run.sim().steps(), 10);
+    // Without ticking, the run ends once the ping and its pong are delivered.
+    let mut s = quiet(2, 250);
+    s.schedule.push(input_at(10, 1, 1));
+    let mut run = Run::<ChatSystem>::new(s).unwrap();
+    let end = run_to_end(run.scenario()).steps();
+    assert_eq!(
+        run.seek_step(end + 5, u64::MAX),
+        Err(format!("Step {} is past the {end} events this run reached.", end + 5))
+    );
+    assert_eq!(run.sim().steps(), end);
 }
 
 #[test]
@@ -391,7 +416,7 @@ fn acting_forks_the_run_and_the_scenario_replays_the_fork() {
     again.run_until(90_000);
     assert_eq!(again.digest(), digest);
     // And stepping back across the fork and forward again also ends the same.
-    run.seek_step(10);
+    run.seek_step(10, 0).unwrap();
     run.run_until(90_000);
     assert_eq!(run.digest(), digest);
     // An invalid action changes nothing.
@@ -406,7 +431,7 @@ fn acting_before_the_first_event_is_replayed_too() {
     run.act(Action::Fault(Fault::Crash { node: NodeId(0) })).unwrap();
     run.run_until(20_000);
     let digest = run.digest();
-    run.seek_step(0);
+    run.seek_step(0, 0).unwrap();
     assert!(!run.sim().node(NodeId(0)).unwrap().up);
     run.run_until(20_000);
     assert_eq!(run.digest(), digest);
@@ -484,7 +509,7 @@ proptest! {
         let s = busy(seed);
         let mut run = Run::<ChatSystem>::new(s.clone()).unwrap();
         for &t in &targets {
-            run.seek_step(t);
+            prop_assert!(run.seek_step(t, u64::MAX).is_ok());
             let mut fresh = ChatSystem::build(&s).unwrap();
             fresh.run_to_step(t);
             prop_assert_eq!(run.sim().digest(), fresh.digest());

@@ -35,6 +35,8 @@ use yew::prelude::*;
 
 /// How long the page's run lasts, in simulated time.
 const HORIZON: Micros = 10 * SECOND;
+/// The most events a link's moment is replayed through when the page opens.
+const LINK_EVENTS: u64 = 5_000_000;
 /// Simulated time per real tenth of a second while playing: (value, label).
 const SPEEDS: &[(u64, &str)] = &[
     (100, "1 ms per second"),
@@ -120,7 +122,8 @@ fn window(params: &KvParams) -> Micros {
 #[function_component(KvStorePage)]
 pub fn kv_store_page() -> Html {
     let (query, set_query) = use_query_state(Route::KvStore);
-    let (scenario, link_error) = match query.get("s") {
+    // Decoded and checked once per link, not on every frame of a playing run.
+    let (scenario, link_error) = (*use_memo(query.get("s").cloned(), |text| match text {
         None => (default_scenario(), None),
         Some(text) => {
             match permalink::decode::<KvScenario>(text).and_then(|s| KvSystem::build(&s).map(|_| s)) {
@@ -128,8 +131,11 @@ pub fn kv_store_page() -> Html {
                 Err(e) => (default_scenario(), Some(e)),
             }
         }
-    };
+    }))
+    .clone();
     let run: SharedRun = use_mut_ref(|| None);
+    // The link's step that could not be shown, and why; shown while the URL still names it.
+    let step_error = use_mut_ref(|| None::<(String, String)>);
     let redraw = use_force_update();
     let playing = use_state(|| false);
     let speed = use_state(|| 2_000u64);
@@ -145,16 +151,32 @@ pub fn kv_store_page() -> Html {
         let mut slot = run.borrow_mut();
         if slot.as_ref().is_none_or(|r| r.scenario() != &scenario) {
             *slot = Run::new(scenario.clone()).ok();
-            if let (Some(r), Some(step)) =
-                (slot.as_mut(), query.get("step").and_then(|s| s.parse::<u64>().ok()))
-            {
-                r.run_until_bounded(HORIZON, step.min(5_000_000));
-                r.seek_step(step);
+            *step_error.borrow_mut() = None;
+            if let (Some(r), Some((text, step))) = (
+                slot.as_mut(),
+                query.get("step").and_then(|text| Some((text.clone(), text.parse::<u64>().ok()?))),
+            ) {
+                // Only within the page's run: its timers never stop, so a step past the horizon
+                // would run forever.
+                r.run_until_bounded(HORIZON, step.min(LINK_EVENTS));
+                if r.seek_step(step, 0).is_err() {
+                    let end = if r.sim().now() >= HORIZON {
+                        format!(
+                            "the end of the run ({} events in {})",
+                            n(r.sim().steps()),
+                            us(HORIZON as f64)
+                        )
+                    } else {
+                        format!("the {} events the page replays for a link", n(LINK_EVENTS))
+                    };
+                    let why = format!("The link's step {} is past {end}; showing the last of them.", n(step));
+                    *step_error.borrow_mut() = Some((text, why));
+                }
             }
             // A restart that keeps the moment (the quorum toggle) names a time instead of a step.
             if let (Some(r), Some(t)) = (slot.as_mut(), query.get("t").and_then(|s| s.parse::<Micros>().ok()))
             {
-                r.run_until_bounded(t.min(HORIZON), 5_000_000);
+                r.run_until_bounded(t.min(HORIZON), LINK_EVENTS);
             }
         }
     }
@@ -204,7 +226,7 @@ pub fn kv_store_page() -> Html {
                 Interval::new(100, move || {
                     let mut done = false;
                     if let Some(r) = run.borrow_mut().as_mut() {
-                        let target = (r.sim().now() + step_us).min(HORIZON);
+                        let target = r.sim().now().saturating_add(step_us).min(HORIZON);
                         r.run_until_bounded(target, 200_000);
                         done = r.sim().now() >= HORIZON;
                     }
@@ -245,12 +267,15 @@ pub fn kv_store_page() -> Html {
             redraw.force_update();
         })
     };
+    // One event, never past the horizon (at the end the clock just reaches it).
     let on_step = with_run(|r| {
-        r.step();
+        r.run_until_bounded(HORIZON, 1);
     });
     let on_back = with_run(|r| r.step_back());
     let on_end = with_run(|r| r.run_until(HORIZON));
-    let on_reset = with_run(|r| r.seek_step(0));
+    let on_reset = with_run(|r| {
+        let _ = r.seek_step(0, 0);
+    });
     let on_toggle = {
         let playing = playing.clone();
         let save = save.clone();
@@ -386,6 +411,9 @@ pub fn kv_store_page() -> Html {
             />
             if let Some(e) = link_error {
                 <p class="field-error" role="alert">{ format!("{e} Showing the default run instead.") }</p>
+            }
+            if let Some((_, e)) = step_error.borrow().as_ref().filter(|(step, _)| query.get("step") == Some(step)) {
+                <p class="field-error" role="alert">{ e.clone() }</p>
             }
             <Section id="problem" step="Step 1 · Understand the problem" title="The problem">
                 <p>{ "Store key-value pairs on many servers so that the data survives a server failing and reads stay fast. \
@@ -535,7 +563,7 @@ fn figures(sim: &Sim<KvNode>) -> Html {
                 <tr><td colspan="7">
                     <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
                         { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
-                    <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings ({} created)", n(st.sibling_reads), n(st.siblings_created)) }</span>
+                    <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings · replicas stored {} sibling copies", n(st.sibling_reads), n(st.sibling_copies)) }</span>
                     <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
                     <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
                 </td></tr>

@@ -88,37 +88,73 @@ pub struct SimKeys {
     pub reset: Callback<()>,
 }
 
-/// Space plays or pauses, → steps, ← steps back, R resets; ignored while typing in a field or
-/// with a modifier key held. The listener is replaced whenever `deps` change (pass whatever the
-/// callbacks capture).
+/// Space plays or pauses, → steps, ← steps back, R resets; ignored while typing in a field, with
+/// a modifier key held, or when a handler on the page already took the key. A focused button
+/// keeps Space (it presses the button), except the run controls' own buttons: after clicking
+/// "Next event", Space still plays or pauses. The listener is replaced whenever `deps` change
+/// (pass whatever the callbacks capture).
 #[hook]
 pub fn use_sim_keys<D: PartialEq + 'static>(keys: SimKeys, deps: D) {
     use_effect_with(deps, move |_| {
-        let listener = web_sys::window().and_then(|w| w.document()).map(|document| {
-            EventListener::new_with_options(
-                &document,
-                "keydown",
-                EventListenerOptions::enable_prevent_default(),
-                move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    let typing =
-                        event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(
-                            |el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"),
-                        );
-                    if typing || event.ctrl_key() || event.meta_key() || event.alt_key() {
-                        return;
-                    }
-                    match event.key().as_str() {
-                        " " => keys.toggle.emit(()),
-                        "ArrowRight" => keys.step.emit(()),
-                        "ArrowLeft" => keys.back.emit(()),
-                        "r" | "R" => keys.reset.emit(()),
-                        _ => return,
-                    }
+        let listeners = web_sys::window().and_then(|w| w.document()).map(|document| {
+            let options = EventListenerOptions::enable_prevent_default();
+            let down = EventListener::new_with_options(&document, "keydown", options, move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                let focus = Focus::of(event);
+                if focus == Focus::Field
+                    || event.default_prevented()
+                    || event.ctrl_key()
+                    || event.meta_key()
+                    || event.alt_key()
+                {
+                    return;
+                }
+                match event.key().as_str() {
+                    " " if focus == Focus::OtherButton => return,
+                    " " => keys.toggle.emit(()),
+                    "ArrowRight" => keys.step.emit(()),
+                    "ArrowLeft" => keys.back.emit(()),
+                    "r" | "R" => keys.reset.emit(()),
+                    _ => return,
+                }
+                event.prevent_default();
+            });
+            // A button presses itself when Space is released: not the run controls' own, whose
+            // Space already played or paused.
+            let up = EventListener::new_with_options(&document, "keyup", options, move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                if event.key() == " " && Focus::of(event) == Focus::ControlButton {
                     event.prevent_default();
-                },
-            )
+                }
+            });
+            (down, up)
         });
-        move || drop(listener)
+        move || drop(listeners)
     });
+}
+
+/// Where a key press happened, as far as the shortcuts care.
+#[derive(Clone, Copy, PartialEq)]
+enum Focus {
+    /// A text field, menu or slider: the key is theirs.
+    Field,
+    /// One of the run controls' buttons.
+    ControlButton,
+    /// Any other button: Space presses it.
+    OtherButton,
+    Elsewhere,
+}
+
+impl Focus {
+    fn of(event: &web_sys::KeyboardEvent) -> Focus {
+        let Some(el) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            return Focus::Elsewhere;
+        };
+        match el.tag_name().as_str() {
+            "INPUT" | "SELECT" | "TEXTAREA" => Focus::Field,
+            "BUTTON" if el.closest(".sim-controls").ok().flatten().is_some() => Focus::ControlButton,
+            "BUTTON" => Focus::OtherButton,
+            _ => Focus::Elsewhere,
+        }
+    }
 }

@@ -94,7 +94,9 @@ pub fn space_time_diagram(props: &SpaceTimeProps) -> Html {
             let selected = selected.clone();
             Callback::from(move |e: KeyboardEvent| {
                 if e.key() == "Enter" || e.key() == " " {
+                    // The key selects the message, and does not also reach the page's shortcuts.
                     e.prevent_default();
+                    e.stop_propagation();
                     selected.set(Some(id));
                 }
             })
