@@ -354,26 +354,91 @@ write {}. Model: PBS's WARS with the coordinator as a replica, 40,000 draws. See
     }
 }
 
-/// The PBS experiment's cluster: N = 3, R = W = 1, a load balancer in front (any server
-/// coordinates, as in the paper's Cassandra setting), Pareto-tailed data-centre links.
-pub fn pbs_params() -> KvParams {
-    KvParams { coordinator: Coordinator::AnyServer, ..experiment_params(3, 1, 1) }
+/// The links of the PBS experiment, which a person chooses: a latency preset (named after the
+/// latency numbers) and the shape of the distribution around its one-way delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PbsLinks {
+    pub preset: LatencyPreset,
+    pub shape: LatencyShape,
+}
+
+impl Default for PbsLinks {
+    /// Pareto-tailed data-centre links, like the paper's fits to LinkedIn's and Yammer's latencies.
+    fn default() -> PbsLinks {
+        PbsLinks { preset: LatencyPreset::SameDatacenter, shape: LatencyShape::Pareto }
+    }
+}
+
+impl PbsLinks {
+    /// Every choice: each preset with each shape.
+    pub fn all() -> impl Iterator<Item = PbsLinks> {
+        LatencyPreset::ALL
+            .into_iter()
+            .flat_map(|preset| LatencyShape::ALL.into_iter().map(move |shape| PbsLinks { preset, shape }))
+    }
+
+    /// The choice's name in the page's URL: "dc-pareto".
+    pub fn id(self) -> String {
+        format!("{}-{}", preset_id(self.preset), shape_id(self.shape))
+    }
+
+    /// The choice an `id` names, if any.
+    pub fn parse(id: &str) -> Option<PbsLinks> {
+        PbsLinks::all().find(|l| l.id() == id)
+    }
+
+    /// "same data centre, Pareto tail".
+    pub fn label(self) -> String {
+        format!("{}, {}", self.preset.label(), self.shape.label())
+    }
+
+    /// The experiment's cluster: N = 3, R = W = 1, a load balancer in front (any server
+    /// coordinates, as in the paper's Cassandra setting), these links, and a quorum timeout of 200
+    /// one-way delays (as the cluster panel sets it), so that slow links do not time out.
+    pub fn params(self) -> KvParams {
+        KvParams {
+            coordinator: Coordinator::AnyServer,
+            latency: self.preset.model(self.shape),
+            timeout_us: (self.preset.one_way_us() * 200).max(1_000),
+            ..experiment_params(3, 1, 1)
+        }
+    }
+}
+
+/// A preset's short name in a URL.
+pub fn preset_id(preset: LatencyPreset) -> &'static str {
+    match preset {
+        LatencyPreset::SameRack => "rack",
+        LatencyPreset::SameDatacenter => "dc",
+        LatencyPreset::CrossRegion => "region",
+    }
+}
+
+/// A shape's short name in a URL.
+pub fn shape_id(shape: LatencyShape) -> &'static str {
+    match shape {
+        LatencyShape::Constant => "constant",
+        LatencyShape::Uniform => "uniform",
+        LatencyShape::LogNormal => "lognormal",
+        LatencyShape::Pareto => "pareto",
+    }
 }
 
 /// Trials per delay of the PBS experiment.
 pub const PBS_TRIALS: u32 = 600;
 
 fn pbs() -> Outcome {
-    match pbs_curve(&pbs_params(), PBS_TRIALS, SEED) {
-        Ok(points) => pbs_outcome(&points),
+    let links = PbsLinks::default();
+    match pbs_curve(&links.params(), PBS_TRIALS, SEED) {
+        Ok(points) => pbs_outcome(&points, links),
         Err(e) => broken(PBS_EXPECTED, e),
     }
 }
 
 const PBS_EXPECTED: &str = "the model's curve, every point within 3 standard errors + 1 point";
 
-/// The PBS experiment's verdict on a measured curve (the page draws the same points).
-pub fn pbs_outcome(points: &[PbsPoint]) -> Outcome {
+/// The PBS experiment's verdict on a curve measured over `links` (the page draws the same points).
+pub fn pbs_outcome(points: &[PbsPoint], links: PbsLinks) -> Outcome {
     let fits = |p: &PbsPoint| {
         let se = (p.model * (1.0 - p.model) / p.reads.max(1) as f64).sqrt();
         (p.measured - p.model).abs() <= 3.0 * se + 0.01
@@ -395,8 +460,11 @@ pub fn pbs_outcome(points: &[PbsPoint]) -> Outcome {
         expected: format!("{}% ({PBS_EXPECTED})", significant(first.model * 100.0, 3)),
         reproduced: points.iter().all(fits) && points.iter().all(|p| p.reads > 0),
         detail: format!(
-            "N = 3, R = W = 1 on 5 servers, any server coordinating, Pareto links (median 250 µs). The probe writes a \
-key, waits t after the acknowledgement, reads it back, {PBS_TRIALS} trials per t: {}. Seed {SEED}.",
+            "N = 3, R = W = 1 on 5 servers, any server coordinating, links {} (median {} one way, quorum timeout \
+{}). The probe writes a key, waits t after the acknowledgement, reads it back, {PBS_TRIALS} trials per t: {}. Seed {SEED}.",
+            links.label(),
+            us(links.params().latency.median_us()),
+            us(links.params().timeout_us as f64),
             listed.join("; ")
         ),
     }
@@ -565,7 +633,7 @@ mod tests {
 
     #[test]
     fn the_simulated_pbs_curve_follows_the_model() {
-        let points = pbs_curve(&pbs_params(), 300, 5).unwrap();
+        let points = pbs_curve(&PbsLinks::default().params(), 300, 5).unwrap();
         assert_eq!(points.len(), PBS_DELAYS.len());
         for p in &points {
             assert_eq!(p.reads + p.failed, 300, "every trial is accounted for");
@@ -575,6 +643,47 @@ mod tests {
         // The curve rises: staler right after the write than long after it.
         assert!(points[0].model < points[PBS_DELAYS.len() - 1].model);
         assert!(points[PBS_DELAYS.len() - 1].model > 0.99);
+    }
+
+    #[test]
+    fn the_cross_region_curve_follows_the_model_on_its_own_time_scale() {
+        let links = PbsLinks::parse("region-lognormal").unwrap();
+        assert_eq!(links.label(), "cross-region, log-normal");
+        // 75 ms one way: the delays are multiples of it, and the timeout is 200 of them.
+        assert_eq!(links.params().timeout_us, 15_000_000);
+        let points = pbs_curve(&links.params(), 300, 5).unwrap();
+        let t: Vec<Micros> = points.iter().map(|p| p.t_us).collect();
+        assert_eq!(t, [0, 18_750, 37_500, 75_000, 150_000, 300_000, 600_000, 1_200_000, 2_400_000]);
+        // Reads that saw the write, of 300 per delay (none failed: the timeout is 15 s).
+        let seen: Vec<u64> = points.iter().map(|p| (p.measured * p.reads as f64).round() as u64).collect();
+        assert_eq!(seen, [292, 290, 297, 299, 300, 300, 300, 300, 300]);
+        assert!(points.iter().all(|p| p.reads == 300 && p.failed == 0));
+        // The model: 96.7% right after the write, 99.4% one median delay (75 ms) later, certain
+        // from 8 medians (600 ms) on.
+        let model: Vec<f64> = points.iter().map(|p| p.model).collect();
+        assert_eq!(model[..4], [0.9674, 0.97825, 0.98695, 0.994325]);
+        assert_eq!(model[6..], [1.0, 1.0, 1.0]);
+        let o = pbs_outcome(&points, links);
+        assert!(o.reproduced, "{}", o.detail);
+        assert!(
+            o.detail.contains("links cross-region, log-normal (median 75 ms one way, quorum timeout 15 s)"),
+            "{}",
+            o.detail
+        );
+    }
+
+    #[test]
+    fn the_page_reproduces_the_curve_for_every_links_choice() {
+        let all: Vec<PbsLinks> = PbsLinks::all().collect();
+        assert_eq!(all.len(), 12);
+        for links in all {
+            assert_eq!(PbsLinks::parse(&links.id()), Some(links));
+            let points = pbs_curve(&links.params(), PBS_TRIALS, SEED).unwrap();
+            let o = pbs_outcome(&points, links);
+            assert!(o.reproduced, "{}: {}", links.id(), o.detail);
+        }
+        assert_eq!(PbsLinks::default().id(), "dc-pareto");
+        assert_eq!(PbsLinks::parse("lan-pareto"), None);
     }
 
     #[test]
