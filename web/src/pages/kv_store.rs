@@ -18,7 +18,7 @@ use crate::widgets::sim_controls::{SimControls, SimKeys, use_sim_keys};
 use crate::widgets::spacetime::SpaceTimeDiagram;
 use gloo::timers::callback::Interval;
 use playground_core::format;
-use playground_core::kv::experiments::{self, PbsPoint};
+use playground_core::kv::experiments::{self, PbsLinks, PbsPoint};
 use playground_core::kv::store::{key_name, value_name};
 use playground_core::kv::{
     self, AntiEntropyParams, ClockActors, Coordinator, DiskParams, GossipParams, KvInput, KvNode, KvParams,
@@ -139,7 +139,14 @@ pub fn kv_store_page() -> Html {
     let redraw = use_force_update();
     let playing = use_state(|| false);
     let speed = use_state(|| 2_000u64);
-    let pbs_points = use_state(|| None::<Vec<PbsPoint>>);
+    // The PBS experiment's links (in the URL as `pbs`), and the curve last measured, with its links.
+    let pbs_links = query.get("pbs").and_then(|id| PbsLinks::parse(id)).unwrap_or_default();
+    let pbs_points = use_state(|| None::<(PbsLinks, Vec<PbsPoint>)>);
+    // The URL's choices outside the run, which saving the run keeps (read when it saves, so a
+    // playing run's save does not undo a choice made since it started).
+    let kept = use_mut_ref(Query::new);
+    *kept.borrow_mut() =
+        query.iter().filter(|(k, _)| k.as_str() == "pbs").map(|(k, v)| (k.clone(), v.clone())).collect();
     let selected_key = use_state(|| 0u32);
     let (merkle_a, merkle_b) = (use_state(|| 0u32), use_state(|| 1u32));
     // The fault panel's choices: whose clock to set, and the link to slow down.
@@ -185,9 +192,10 @@ pub fn kv_store_page() -> Html {
     let save = {
         let set_query = set_query.clone();
         let run = run.clone();
+        let kept = kept.clone();
         Callback::from(move |_: ()| {
             if let Some(r) = run.borrow().as_ref() {
-                let mut q = Query::new();
+                let mut q = kept.borrow().clone();
                 q.insert("s".to_string(), permalink::encode(r.scenario()));
                 q.insert("step".to_string(), r.sim().steps().to_string());
                 set_query.emit(q);
@@ -199,9 +207,10 @@ pub fn kv_store_page() -> Html {
     let restart_at = {
         let set_query = set_query.clone();
         let playing = playing.clone();
+        let kept = kept.clone();
         move |s: KvScenario, at: Option<Micros>| {
             playing.set(false);
-            let mut q = Query::new();
+            let mut q = kept.borrow().clone();
             q.insert("s".to_string(), permalink::encode(&s));
             if let Some(t) = at {
                 q.insert("t".to_string(), t.to_string());
@@ -477,12 +486,38 @@ pub fn kv_store_page() -> Html {
                         if i == 3 {
                             let points = pbs_points.clone();
                             let run = Callback::from(move |_| {
-                                match experiments::pbs_curve(&experiments::pbs_params(), experiments::PBS_TRIALS, experiments::SEED) {
-                                    Ok(p) => { let o = experiments::pbs_outcome(&p); points.set(Some(p)); o }
+                                match experiments::pbs_curve(&pbs_links.params(), experiments::PBS_TRIALS, experiments::SEED) {
+                                    Ok(p) => { let o = experiments::pbs_outcome(&p, pbs_links); points.set(Some((pbs_links, p))); o }
                                     Err(e) => playground_core::experiment::Outcome { measured: "—".into(), expected: String::new(), reproduced: false, detail: e },
                                 }
                             });
-                            html! { <ExperimentCard claim={c.claim} source={c.source} {run}>{ pbs_chart(&PbsProps { points: (*pbs_points).clone() }) }</ExperimentCard> }
+                            // One of the links' two parts changed: the preset (0) or the shape (1).
+                            let on_links = |part: u8| {
+                                let (set_query, query) = (set_query.clone(), query.clone());
+                                Callback::from(move |e: Event| {
+                                    let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                                    let mut next = pbs_links;
+                                    match part {
+                                        0 => next.preset = LatencyPreset::ALL.into_iter().find(|p| experiments::preset_id(*p) == v).unwrap_or(next.preset),
+                                        _ => next.shape = LatencyShape::ALL.into_iter().find(|s| experiments::shape_id(*s) == v).unwrap_or(next.shape),
+                                    }
+                                    let mut q = query.clone();
+                                    q.insert("pbs".to_string(), next.id());
+                                    set_query.emit(q);
+                                })
+                            };
+                            let controls = html! {
+                                <div class="experiment-controls">
+                                    { labelled(("kv-pbs-preset", "Links ", "The latency the links are named after: their median one-way delay, which sets the time axis"), on_links(0), false,
+                                        html! { { for LatencyPreset::ALL.iter().map(|p| html! { <option value={experiments::preset_id(*p)} selected={*p == pbs_links.preset}>{ p.label() }</option> }) } }) }
+                                    { labelled(("kv-pbs-shape", "shaped ", "How the delays spread around the median: the spread, not the median, makes reads stale"), on_links(1), false,
+                                        html! { { for LatencyShape::ALL.iter().map(|s| html! { <option value={experiments::shape_id(*s)} selected={*s == pbs_links.shape}>{ s.label() }</option> }) } }) }
+                                    <span class="note">{ "The shape makes the curve; the preset only stretches its time axis (the delays are multiples of the median). Constant links are never stale." }</span>
+                                </div>
+                            };
+                            let points = (*pbs_points).as_ref().filter(|(l, _)| *l == pbs_links).map(|(_, p)| p.clone());
+                            // Keyed by the links, so that choosing others clears the last verdict.
+                            html! { <ExperimentCard key={pbs_links.id()} claim={c.claim} source={c.source} {run} {controls}>{ pbs_chart(&PbsProps { points, links: pbs_links }) }</ExperimentCard> }
                         } else {
                             let run = c.run;
                             html! { <ExperimentCard claim={c.claim} source={c.source} run={Callback::from(move |_| run())} /> }
@@ -972,24 +1007,26 @@ fn rate_chart(sim: &Sim<KvNode>) -> Html {
 
 struct PbsProps {
     points: Option<Vec<PbsPoint>>,
+    links: PbsLinks,
 }
 
-/// The PBS curve: measured points and the model's dashed line.
+/// The PBS curve: measured points and the model's dashed line, on a time axis of the links' own
+/// scale (the delays are multiples of their median).
 fn pbs_chart(props: &PbsProps) -> Html {
     let Some(points) = &props.points else { return Html::default() };
-    let xmax = points.iter().map(|p| p.t_us).max().unwrap_or(1) as f64 / 1_000.0;
+    let xmax = points.iter().map(|p| p.t_us).max().unwrap_or(1).max(1) as f64;
     let ymin = points.iter().map(|p| p.measured.min(p.model)).fold(1.0, f64::min).min(0.9);
-    let to_ms = |p: &PbsPoint| p.t_us as f64 / 1_000.0;
+    let to_us = |p: &PbsPoint| p.t_us as f64;
     html! {
         <XyPlot
-            caption="Probability that a read t after a write returns it (N = 3, R = W = 1)"
-            x={Axis { label: "t after the acknowledgement (ms)".into(), log: false, min: 0.0, max: xmax,
-                ticks: [0.0, xmax / 4.0, xmax / 2.0, xmax].iter().map(|v| (*v, AttrValue::from(format::significant(*v, 2)))).collect() }}
+            caption={format!("Probability that a read t after a write returns it (N = 3, R = W = 1, links {})", props.links.label())}
+            x={Axis { label: "t after the acknowledgement".into(), log: false, min: 0.0, max: xmax,
+                ticks: [0.0, xmax / 4.0, xmax / 2.0, xmax].iter().map(|v| (*v, AttrValue::from(us(*v)))).collect() }}
             y={Axis { label: "consistent reads".into(), log: false, min: ymin, max: 1.0,
                 ticks: [ymin, (ymin + 1.0) / 2.0, 1.0].iter().map(|v| (*v, AttrValue::from(format!("{}%", format::significant(v * 100.0, 3))))).collect() }}
             series={vec![
-                Series { label: "simulated".into(), points: points.iter().map(|p| (to_ms(p), p.measured)).collect(), mark: Mark::Dots, class: "series-a".into() },
-                Series { label: "PBS model".into(), points: points.iter().map(|p| (to_ms(p), p.model)).collect(), mark: Mark::Dashed, class: "series-b".into() },
+                Series { label: "simulated".into(), points: points.iter().map(|p| (to_us(p), p.measured)).collect(), mark: Mark::Dots, class: "series-a".into() },
+                Series { label: "PBS model".into(), points: points.iter().map(|p| (to_us(p), p.model)).collect(), mark: Mark::Dashed, class: "series-b".into() },
             ]}
         />
     }

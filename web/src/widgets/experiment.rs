@@ -13,6 +13,9 @@ pub struct ExperimentCardProps {
     /// A chart or table to show under the figures once the experiment has run.
     #[prop_or_default]
     pub children: Html,
+    /// Choices the experiment runs with, shown before its Run button.
+    #[prop_or_default]
+    pub controls: Html,
 }
 
 #[function_component(ExperimentCard)]
@@ -26,6 +29,7 @@ pub fn experiment_card(props: &ExperimentCardProps) -> Html {
     html! {
         <li class="experiment">
             <p class="claim">{ props.claim.clone() }</p>
+            { props.controls.clone() }
             <button type="button" {onclick} title="Run this experiment in the playground's core and measure the figure">
                 { if outcome.is_some() { "Run again" } else { "Run" } }
             </button>
