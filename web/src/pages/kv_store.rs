@@ -460,6 +460,7 @@ pub fn kv_store_page() -> Html {
                             on_r: set_param(|p, v| p.r = v.parse().unwrap_or(p.r)),
                             on_versioning: set_param(|p, v| p.versioning = if v == "lww" { Versioning::LastWriteWins } else { Versioning::VectorClocks }),
                             on_actors: set_param(|p, v| p.actors = if v == "clients" { ClockActors::Clients } else { ClockActors::Servers }),
+                            on_prune: set_param(|p, v| p.max_clock_entries = v.parse().unwrap_or(p.max_clock_entries)),
                             on_latency: set_param(|p, v| {
                                 let preset = match v { "rack" => LatencyPreset::SameRack, "region" => LatencyPreset::CrossRegion, _ => LatencyPreset::SameDatacenter };
                                 p.latency = preset.model(LatencyShape::LogNormal);
@@ -600,6 +601,9 @@ fn figures(sim: &Sim<KvNode>) -> Html {
                         { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
                     <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings · replicas stored {} sibling copies", n(st.sibling_reads), n(st.sibling_copies)) }</span>
                     <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
+                    <span class="tag" data-figure="pruned"
+                        title="Clock entries dropped because a clock grew past the pruning limit: each can turn a newer version into a false sibling of the one it replaced">
+                        { format!("✂ {} clock entries pruned", n(st.pruned_entries)) }</span>
                     <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
                 </td></tr>
             </tfoot>
@@ -615,6 +619,7 @@ struct ParamsProps {
     on_r: Callback<Event>,
     on_versioning: Callback<Event>,
     on_actors: Callback<Event>,
+    on_prune: Callback<Event>,
     on_latency: Callback<Event>,
     on_rate: Callback<Event>,
 }
@@ -639,6 +644,17 @@ fn options(range: impl Iterator<Item = u32>, current: u32) -> Html {
     range.map(|v| html! { <option value={v.to_string()} selected={v == current}>{ v }</option> }).collect()
 }
 
+/// The clock lengths a person can prune at: (entries, label). A clock holds an entry per server
+/// that coordinated a write (at most N of them when a replica coordinates) or per client (the
+/// page's 3), so 3 and 4 prune only with a larger N, and Dynamo's 10 is never reached here.
+const PRUNE_LIMITS: &[(u32, &str)] = &[
+    (1, "1 entry"),
+    (2, "2 entries"),
+    (3, "3 entries"),
+    (4, "4 entries"),
+    (10, "10 (Dynamo's): never reached here"),
+];
+
 /// N, W, R and the rest: changing one starts a new run with the same seed.
 fn params_panel(props: &ParamsProps) -> Html {
     let p = &props.params;
@@ -658,6 +674,8 @@ fn params_panel(props: &ParamsProps) -> Html {
             { labelled(("kv-r", "R ", "R: how many replicas must answer a read before the client gets the result"), props.on_r.clone(), false, html! { { options(1..=p.n, p.r) } }) }
             { labelled(("kv-versioning", "Versions ", "Vector clocks keep concurrent writes as siblings; last-write-wins keeps the latest timestamp"), props.on_versioning.clone(), false, html! { { choices(&[("vc", "vector clocks"), ("lww", "last write wins")], if p.versioning == Versioning::VectorClocks { "vc" } else { "lww" }) } }) }
             { labelled(("kv-actors", "Clock entries per ", "Servers: the notes' [Si, Vi]; clients: every race becomes siblings"), props.on_actors.clone(), false, html! { { choices(&[("servers", "server (the notes)"), ("clients", "client")], if p.actors == ClockActors::Servers { "servers" } else { "clients" }) } }) }
+            { labelled(("kv-prune", "Prune clocks past ", "Dynamo drops a clock's oldest entry once it has more than this many (keeping the writer's own). A pruned clock forgets what it descends from, so a newer version can look concurrent with the one it replaced: a false sibling"),
+                props.on_prune.clone(), p.versioning == Versioning::LastWriteWins, html! { { for PRUNE_LIMITS.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == p.max_clock_entries}>{ *label }</option> }) } }) }
             { labelled(("kv-latency", "Links ", "Same rack 40 µs, same data centre 0.5 ms, cross-region 150 ms round trip (log-normal)"), props.on_latency.clone(), false, html! { { choices(&[("rack", "same rack"), ("dc", "same data centre"), ("region", "cross-region")], latency) } }) }
             { labelled(("kv-rate", "Requests/s ", "Client requests per simulated second, all clients together"), props.on_rate.clone(), false, html! { { for [20u32, 100, 500, 1000].iter().map(|v| html! { <option value={v.to_string()} selected={(p.workload.ops_per_s - f64::from(*v)).abs() < 0.5}>{ v }</option> }) } }) }
             <p class="note">{ format!("{} clients, {} keys ({}), {} writes (read, then write with the returned context), quorum timeout {}, coordinator: {}.",
