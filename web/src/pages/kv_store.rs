@@ -874,7 +874,6 @@ fn key_inspector(props: &KeyProps) -> Html {
                     }
                 }
             }
-            let pairs = distinct.iter().enumerate().flat_map(|(i, a)| distinct[i + 1..].iter().map(move |b| (a, b)));
             let recent = sim.observer().recent.iter().rev().filter(|op| op.key == key).take(8);
             // The ring: partitions and virtual nodes coloured per server, the keys as dots, the
             // selected key's replicas labelled and its clockwise probe to its first replica.
@@ -928,13 +927,7 @@ fn key_inspector(props: &KeyProps) -> Html {
                             }) }
                         </tbody>
                     </table>
-                    if distinct.len() > 1 && distinct.iter().all(|v| !v.clock.is_empty()) {
-                        <ul class="clock-pairs">
-                            { for pairs.map(|(a, b)| html! {
-                                <li><strong>{ format!("{} vs {}: ", value_name(a.value), value_name(b.value)) }</strong>{ a.clock.explain(&b.clock) }</li>
-                            }) }
-                        </ul>
-                    }
+                    { clock_comparison(sim, &replicas, &distinct, cluster.params.versioning) }
                     <table class="recent-ops">
                         <caption>{ format!("The newest operations on {}", key_name(key)) }</caption>
                         <thead><tr><th scope="col">{ "Client" }</th><th scope="col">{ "Operation" }</th><th scope="col">{ "Via" }</th><th scope="col">{ "Result" }</th><th scope="col">{ "Took" }</th></tr></thead>
@@ -956,6 +949,79 @@ fn key_inspector(props: &KeyProps) -> Html {
             }
         })
         .unwrap_or_default()
+}
+
+/// "S1", "S1 and S2", "S1, S2 and S3".
+fn and_list(names: &[String]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Why the selected key's versions are ordered or concurrent: each pair of distinct versions
+/// compared entry by entry (vector clocks) or by timestamp (last write wins, which is said first),
+/// or a sentence saying why there is nothing to compare.
+fn clock_comparison(
+    sim: &Sim<KvNode>,
+    replicas: &[(NodeId, bool, Vec<kv::Version>)],
+    distinct: &[kv::Version],
+    versioning: Versioning,
+) -> Html {
+    let lww = versioning == Versioning::LastWriteWins;
+    let stamp = |v: &kv::Version| {
+        if lww {
+            format!("{} at {}", value_name(v.value), us(v.ts as f64))
+        } else {
+            format!("{} {}", value_name(v.value), v.clock.notation())
+        }
+    };
+    let names = |keep: &dyn Fn(&[kv::Version]) -> bool| -> Vec<String> {
+        replicas.iter().filter(|(_, _, vs)| keep(vs)).map(|(id, _, _)| sim.name(*id).to_string()).collect()
+    };
+    let verb = |who: &[String]| if who.len() == 1 { "holds" } else { "hold" };
+    let why = if lww {
+        html! { <p class="note">{ "Last write wins keeps no vector clock: a version carries only the timestamp its coordinator's clock gave \
+        the write, and a replica that gets two versions keeps the later one (equal timestamps: the higher value), whether or not the \
+        writes were concurrent and however far the clocks are skewed. So there is nothing to find concurrent, only timestamps to compare." }</p> }
+    } else {
+        Html::default()
+    };
+    let comparison = match distinct {
+        [] => {
+            html! { <p class="clock-same">{ "No replica holds a version of this key yet: nothing to compare." }</p> }
+        }
+        [only] => {
+            let (holders, empty) = (names(&|vs| !vs.is_empty()), names(&|vs| vs.is_empty()));
+            let what = if holders.len() > 1 { "the same version" } else { "the only version" };
+            let rest = if empty.is_empty() {
+                String::new()
+            } else {
+                format!(" {} {} nothing yet.", and_list(&empty), verb(&empty))
+            };
+            html! { <p class="clock-same">{ format!("{} {} {what}, {}: nothing to compare.{rest}", and_list(&holders), verb(&holders), stamp(only)) }</p> }
+        }
+        _ => {
+            let pairs =
+                distinct.iter().enumerate().flat_map(|(i, a)| distinct[i + 1..].iter().map(move |b| (a, b)));
+            html! {
+                <ul class="clock-pairs">
+                    { for pairs.map(|(a, b)| {
+                        let reason = if lww {
+                            let (win, lose) = if (a.ts, a.value) >= (b.ts, b.value) { (a, b) } else { (b, a) };
+                            let rule = if a.ts == b.ts { "equal timestamps, so the higher value" } else { "the later timestamp" };
+                            format!("{rule} wins: a replica that gets both keeps {} and drops {}", value_name(win.value), value_name(lose.value))
+                        } else {
+                            a.clock.explain(&b.clock)
+                        };
+                        html! { <li><strong>{ format!("{} vs {}: ", stamp(a), stamp(b)) }</strong>{ reason }</li> }
+                    }) }
+                </ul>
+            }
+        }
+    };
+    html! { <>{ why }{ comparison }</> }
 }
 
 /// The read and write latency distributions of the run so far, ten bins per decade on a log axis.
