@@ -1,6 +1,7 @@
 // The key-value store page, end to end: play the run, crash a server from the fault panel and see
 // its mark on the space-time diagram, skew a clock and slow a link, restore exactly the same run from the permalink, flip the
-// quorum rule, run an experiment, and survive a damaged link.
+// quorum rule, run an experiment, and survive a damaged link; run the PBS curve on chosen links, prune
+// clocks, and read the vector-clock view when there is nothing to compare and under last write wins.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, openPage, visit, assertClean, PHONE } from '../support/browser.mjs';
@@ -112,4 +113,49 @@ test('kv store: W + R against N, an experiment, and a damaged link', async () =>
   assert.match(await clock(far.page), /^10 s of 10 s · event [\d,]+$/);
   await assertClean(far.page, far.problems);
   await far.context.close();
+});
+
+test('kv store: the PBS curve on chosen links, pruned clocks and the vector-clock view', async () => {
+  const { context, page, problems } = await openPage(browser, site);
+  await visit(page, site, '#/kv-store');
+  await page.waitForSelector('.spacetime svg');
+  // Before any event no replica holds k0: the clock view says there is nothing to compare.
+  assert.equal(
+    (await page.locator('.key-inspector .clock-same').textContent()).trim(),
+    'No replica holds a version of this key yet: nothing to compare.',
+  );
+
+  // The PBS experiment on cross-region links: the choice goes into the link, and the time axis
+  // is the links' own (32 one-way delays of 75 ms = 2.4 s).
+  await page.selectOption('#kv-pbs-preset', 'region');
+  await page.waitForFunction(() => location.href.includes('pbs=region-pareto'));
+  const card = page.locator('.experiment', { has: page.locator('#kv-pbs-preset') });
+  await card.locator('button').click();
+  await card.locator('.verdict').waitFor();
+  assert.match(await card.locator('.verdict').textContent(), /Reproduced/);
+  assert.match(await card.locator('figcaption').textContent(), /links cross-region, Pareto tail\)$/);
+  assert.match(await card.locator('svg[role="img"]').textContent(), /2\.4 s/);
+  // Choosing another shape clears the verdict (it was for the other links).
+  await page.selectOption('#kv-pbs-shape', 'constant');
+  await page.waitForFunction(() => location.href.includes('pbs=region-constant'));
+  await card.locator('.verdict').waitFor({ state: 'detached' });
+
+  // Prune clocks to one entry: a restart that keeps the PBS choice, and entries get pruned.
+  await page.selectOption('#kv-prune', '1');
+  await page.waitForFunction(() => location.href.includes('s=v1.'));
+  assert.match(page.url(), /pbs=region-constant/);
+  await page.click('.sim-controls button:text("Run to end")');
+  await page.waitForFunction(() => /^10 s of 10 s/.test(document.querySelector('.sim-time').textContent.trim()));
+  assert.match(await page.locator('[data-figure="pruned"]').textContent(), /^✂ [1-9][\d,]* clock entries pruned$/);
+
+  // Last write wins: no clocks to prune, and the clock view says what it compares instead.
+  await page.selectOption('#kv-versioning', 'lww');
+  await page.waitForSelector('#kv-prune:disabled');
+  await page.locator('.key-inspector p.note', { hasText: 'Last write wins keeps no vector clock' }).waitFor();
+  await page.click('.sim-controls button:text("Run to end")');
+  await page.waitForFunction(() => /^10 s of 10 s/.test(document.querySelector('.sim-time').textContent.trim()));
+  const compared = (await page.locator('.key-inspector .clock-same, .key-inspector .clock-pairs').textContent()).trim();
+  assert.match(compared, / at [\d.]+ (ns|µs|ms|s)(: nothing to compare\.| vs )/);
+  await assertClean(page, problems);
+  await context.close();
 });
