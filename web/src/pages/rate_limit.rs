@@ -590,11 +590,11 @@ fn counts_table(tl: &Timeline) -> Html {
                         <th scope="col" class="num" title="Requests that waited in the leaky bucket's queue, then reached the API">{ "Queued" }</th>
                         <th scope="col" class="num" title="Requests refused with 429 Too Many Requests">{ "Denied" }</th>
                         <th scope="col" class="num" title="Admitted beyond the hard limit by the soft allowance">{ "Over limit" }</th>
-                        <th scope="col" class="num" title="Requests that reached the API per second of the run so far">{ "Effective rate" }</th>
+                        <th scope="col" class="num" title="Requests that reached the API per second of the run so far (a request in the leaky bucket's queue counts when it leaves)">{ "Effective rate" }</th>
                         <th scope="col" class="num" title="The most requests of one client that reached the API within any span of one window length">
                             { format!("Most in {}", duration(window)) }
                         </th>
-                        <th scope="col" class="num" title="Key, state and owned entries of the clients held now, divided by the clients">{ "Memory per client" }</th>
+                        <th scope="col" class="num" title="Measured: key, state and the room their queues have allocated, for the clients held now, divided by the clients; never above the per-client figure of Step 2, except for a sliding log that also logs rejected requests">{ "Memory per client" }</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -1039,7 +1039,7 @@ fn estimate_section(props: &ConfigProps) -> Html {
                 { "." }
             </p>
             <table class="rl-memory">
-                <caption>{ "Memory for a million clients (worst case of the memory model)" }</caption>
+                <caption>{ "Memory for a million clients, each holding as much as its state can" }</caption>
                 <thead><tr><th scope="col">{ "Algorithm" }</th><th scope="col" class="num">{ "Per client" }</th><th scope="col" class="num">{ "1 million clients" }</th></tr></thead>
                 <tbody>
                     { for configs.iter().map(|c| {
@@ -1055,11 +1055,15 @@ fn estimate_section(props: &ConfigProps) -> Html {
                 </tbody>
             </table>
             <p class="note">
-                { "Per client: the 8-byte key, the state struct (padding included) and every entry the state can \
-                   hold (8 bytes per queued request or logged timestamp, 16 per sub-window counter); the map's own \
-                   bookkeeping, which depends on the store (a hash index here, Redis elsewhere), is left out. The \
-                   sizes are this build's: in the browser (wasm32) a pointer takes 4 bytes, so a queue's or a log's \
-                   header is half its size in a 64-bit server." }
+                { "Per client: the 8-byte key, the state struct (padding included) and the room its queue has \
+                   allocated once it held every entry the state can hold (8 bytes per queued request or logged \
+                   timestamp, 16 per sub-window counter; a queue grows to 4 entries, then doubles, so its room is up \
+                   to twice the entries). The live counts' memory column measures the same things for the clients \
+                   held now, so it never exceeds this figure (a sliding log that also logs rejected requests has no \
+                   bound but the traffic; its figure here counts the admitted ones). The map's own bookkeeping, which depends on the store \
+                   (a hash index here, Redis elsewhere), is left out. The sizes are this build's: in the browser \
+                   (wasm32) a pointer takes 4 bytes, so a queue's or a log's header is half its size in a 64-bit \
+                   server." }
             </p>
         </Section>
     }
