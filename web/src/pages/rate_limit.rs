@@ -21,7 +21,7 @@ use playground_core::rate_limit::experiments::{CounterErrorParams, CounterErrorR
 use playground_core::rate_limit::timeline::{
     Event as LaneEvent, Lane, Param, TRAFFIC_KINDS, Timeline, TimelineConfig, TimelineForm, default_configs,
 };
-use playground_core::rate_limit::traffic::{IMPATIENT_RETRY_MS, Pattern};
+use playground_core::rate_limit::traffic::{IMPATIENT_RETRY_MS, Pattern, RetryTally, impatience};
 use playground_core::rate_limit::{Config, Kind, Millis, StateView, Verdict};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -627,8 +627,28 @@ fn retry_table(tl: &Timeline) -> Html {
         return html! {};
     };
     let kinds = (honouring > 0) as usize + (impatient > 0) as usize;
+    let compared = |h: RetryTally, i: RetryTally| {
+        impatience((honouring, h), (impatient, i)).map(|(sent, succeeded)| {
+            format!(
+                "{}× the requests for {}× the successes",
+                format::significant(sent, 3),
+                format::significant(succeeded, 3)
+            )
+        })
+    };
+    let sum = |a: RetryTally, b: RetryTally| RetryTally {
+        sent: a.sent.saturating_add(b.sent),
+        succeeded: a.succeeded.saturating_add(b.succeeded),
+        refused: a.refused.saturating_add(b.refused),
+    };
+    let (all_h, all_i) = tl
+        .lanes
+        .iter()
+        .map(Lane::retry_tallies)
+        .fold((RetryTally::default(), RetryTally::default()), |(h, i), (lh, li)| (sum(h, lh), sum(i, li)));
     let lane_rows = |lane: &Lane| {
         let (h, i) = lane.retry_tallies();
+        let lane_compared = compared(h, i).unwrap_or_else(|| "—".to_string());
         let groups =
             [(Param::Honouring, "Honouring", honouring, h), (Param::Impatient, "Impatient", impatient, i)];
         let rows =
@@ -643,6 +663,9 @@ fn retry_table(tl: &Timeline) -> Html {
                         <td class="num">{ group_digits(t.sent.into()) }</td>
                         <td class="num">{ group_digits(t.succeeded.into()) }<small>{ share }</small></td>
                         <td class="num">{ group_digits(t.refused.into()) }</td>
+                        if row == 0 && kinds == 2 {
+                            <td rowspan="2">{ lane_compared.clone() }</td>
+                        }
                     </tr>
                 }
             });
@@ -650,6 +673,12 @@ fn retry_table(tl: &Timeline) -> Html {
     };
     html! {
         <>
+        if let Some(line) = compared(all_h, all_i) {
+            <p class="rl-impatience">
+                { "All algorithms together, an impatient client sent " }<strong>{ line }</strong>
+                { " of an honouring one." }
+            </p>
+        }
         <div class="table-scroll">
             <table class="rl-retry">
                 <caption>{ format!("Retrying clients at {}: what each kind sent and what got through", ms(tl.now())) }</caption>
@@ -660,6 +689,9 @@ fn retry_table(tl: &Timeline) -> Html {
                         <th scope="col" class="num" title="Requests sent, retries included">{ "Sent" }</th>
                         <th scope="col" class="num" title="Requests allowed or queued, and their share of those sent">{ "Succeeded" }</th>
                         <th scope="col" class="num" title="Requests refused with 429 Too Many Requests">{ "Refused" }</th>
+                        if kinds == 2 {
+                            <th scope="col" title="Per client: what an impatient client sent and got through, as a multiple of what an honouring one did">{ "Impatient against honouring" }</th>
+                        }
                     </tr>
                 </thead>
                 { for tl.lanes.iter().map(lane_rows) }
