@@ -656,7 +656,12 @@ impl Config {
         let window = |ms: Millis| format::duration_ns(ms as f64 * 1e6);
         match self {
             Config::TokenBucket(a) => {
-                format!("{} tokens, refilled at {}{}", a.size, a.refill, soft(a.soft))
+                format!(
+                    "{}, refilled at {}{}",
+                    format::plural(a.size.into(), "token", "tokens"),
+                    a.refill,
+                    soft(a.soft)
+                )
             }
             Config::LeakyBucket(a) => {
                 format!("queue of {}, outflow {}{}", a.queue, a.outflow, soft(a.soft))

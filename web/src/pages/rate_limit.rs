@@ -499,7 +499,7 @@ fn timeline_view(tl: &Timeline, selected: Option<u64>, nav: &Nav) -> Html {
                     { for marks }
                 </svg>
                 if hidden > 0 {
-                    <small class="rl-hidden">{ format!("{hidden} older requests in view not drawn") }</small>
+                    <small class="rl-hidden">{ format!("{} in view not drawn", format::plural(hidden as u64, "older request", "older requests")) }</small>
                 }
             </li>
         }
@@ -659,7 +659,7 @@ fn retry_table(tl: &Timeline) -> Html {
                         if row == 0 {
                             <th scope="rowgroup" rowspan={kinds.to_string()}>{ lane.kind().short_name() }</th>
                         }
-                        <td title={param.help()}>{ name }<small>{ format!("{clients} {}", if clients == 1 { "client" } else { "clients" }) }</small></td>
+                        <td title={param.help()}>{ name }<small>{ format::plural(clients.into(), "client", "clients") }</small></td>
                         <td class="num">{ group_digits(t.sent.into()) }</td>
                         <td class="num">{ group_digits(t.succeeded.into()) }<small>{ share }</small></td>
                         <td class="num">{ group_digits(t.refused.into()) }</td>
@@ -944,7 +944,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
             let share = (tokens.max(0.0) / (*size).max(1) as f64 * 100.0).min(100.0);
             html! {
                 <>
-                    <p class="rl-figure">{ format!("{} of {size} tokens", format::significant(*tokens, 3)) }</p>
+                    <p class="rl-figure">{ format!("{} of {}", format::significant(*tokens, 3), format::plural((*size).into(), "token", "tokens")) }</p>
                     <svg class="rl-gauge" aria-hidden="true">
                         <rect class="rl-gauge-track" x="0" y="0" width="100%" height="100%" rx="3" />
                         <rect class="rl-gauge-fill" x="0" y="0" width={pct(share)} height="100%" rx="3" />
@@ -978,7 +978,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
         }
         StateView::SlidingLog { entries } => html! {
             <>
-                <p class="rl-figure">{ format!("{} timestamps in the log", entries.len()) }</p>
+                <p class="rl-figure">{ format!("{} in the log", format::plural(entries.len() as u64, "timestamp", "timestamps")) }</p>
                 <p class="note">{ "Newest first:" }</p>
                 <ol class="rl-chips">
                     { for entries.iter().rev().take(24).map(|e| html! { <li class="mono">{ ms(*e) }</li> }) }
@@ -999,7 +999,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
             html! {
                 <>
                     <p class="rl-figure">{ format!("{total} in the last {}", duration(window)) }</p>
-                    <svg class="rl-subs" role="img" aria-label={format!("{} non-empty sub-windows holding {total} requests", counters.len())}>
+                    <svg class="rl-subs" role="img" aria-label={format!("{} holding {}", format::plural(counters.len() as u64, "non-empty sub-window", "non-empty sub-windows"), format::plural((*total).into(), "request", "requests"))}>
                         { for counters.iter().map(|&(at, count)| {
                             let i = at.saturating_sub(start) / sub;
                             let w = 100.0 / slots as f64;
@@ -1007,7 +1007,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
                             html! { <rect class="rl-sub" x={pct(i as f64 * w)} width={pct(w * 0.8)} y={pct(100.0 - h)} height={pct(h)} /> }
                         }) }
                     </svg>
-                    <p class="note">{ format!("{} counters of {} each (sub-window start: count), summed over the window.", counters.len(), duration(sub)) }</p>
+                    <p class="note">{ format!("{} of {} each (sub-window start: count), summed over the window.", format::plural(counters.len() as u64, "counter", "counters"), duration(sub)) }</p>
                 </>
             }
         }
@@ -1061,7 +1061,7 @@ fn estimate_section(props: &ConfigProps) -> Html {
                 <span class="figure">{ format::count((clients * per_second).round()) }</span>
                 { " requests per second at most reach the API" }
             </p>
-            <p class="formula">{ format!("1,000,000 clients × {limit} requests ÷ {} = {} requests/s", duration(window), format::count((clients * per_second).round())) }</p>
+            <p class="formula">{ format!("1,000,000 clients × {} ÷ {} = {} requests/s", format::plural(limit.into(), "request", "requests"), duration(window), format::count((clients * per_second).round())) }</p>
             <p>
                 { "If every client used its whole allowance, the API behind the limiter would see that many requests \
                    a second; a limiter caps the worst case, not the average. Each client may make up to " }
@@ -1175,12 +1175,12 @@ fn setup_card(config: &distributed::DistributedConfig, r: &SetupResult) -> Html 
                 </span>
                 { " over the limit" }
             </p>
-            <p>{ format!("{} of {} requests admitted; the limit allows {}. Worst window: {}.",
-                group_digits(r.admitted.into()), group_digits(r.requests.into()), group_digits(r.allowed.into()), r.worst_window) }</p>
+            <p>{ format!("{} of {} admitted; the limit allows {}. Worst window: {}.",
+                group_digits(r.admitted.into()), format::plural(r.requests, "request", "requests"), group_digits(r.allowed.into()), r.worst_window) }</p>
             if r.setup == Setup::SharedRacy {
-                <p>{ format!("{} increments lost to the race.", group_digits(r.lost_updates.into())) }</p>
+                <p>{ format!("{} lost to the race.", format::plural(r.lost_updates, "increment", "increments")) }</p>
             }
-            <svg class="rl-windows" role="img" aria-label={format!("Admitted per window for the first {} windows, against the limit of {}", shown.len(), config.limit)}>
+            <svg class="rl-windows" role="img" aria-label={format!("Admitted per window for the first {}, against the limit of {}", format::plural(shown.len() as u64, "window", "windows"), config.limit)}>
                 { for shown.iter().enumerate().map(|(i, &n)| {
                     let within = n.min(config.limit) as f64 / top * 100.0;
                     let total = n as f64 / top * 100.0;
