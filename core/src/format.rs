@@ -15,6 +15,12 @@ pub fn group_digits(n: u128) -> String {
     out
 }
 
+/// A whole count with its noun, grouped, singular for exactly one: `(1, "click", "clicks")` ->
+/// `"1 click"`, `(1200, "click", "clicks")` -> `"1,200 clicks"`, `(0, ..)` -> `"0 clicks"`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group_digits(n.into()), if n == 1 { one } else { many })
+}
+
 /// A count that may be fractional, shown exactly when it is a whole number below 10^15 and with
 /// three significant digits otherwise: `1157.407` -> `"1,160"`, `11.574` -> `"11.6"`,
 /// `1e6` -> `"1,000,000"`.
@@ -146,6 +152,14 @@ pub fn human_duration_s(s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plural_is_singular_for_one_only() {
+        assert_eq!(plural(0, "301", "301s"), "0 301s");
+        assert_eq!(plural(1, "301", "301s"), "1 301");
+        assert_eq!(plural(2, "entry", "entries"), "2 entries");
+        assert_eq!(plural(1200, "click", "clicks"), "1,200 clicks");
+    }
 
     #[test]
     fn percent_has_three_significant_digits() {

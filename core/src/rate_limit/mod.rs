@@ -32,6 +32,8 @@
 //! the heap the state owns (queue, log and sub-window entries, counted by allocated capacity, not
 //! length). It leaves out the map's own bookkeeping (a hash index here, Redis's per-key overhead
 //! elsewhere), which depends on the store rather than the algorithm.
+//! [`Config::worst_case_bytes_per_client`] is the same count for one client holding as much as
+//! its state can, so a live figure never exceeds it.
 
 use crate::format;
 use serde::{Deserialize, Serialize};
@@ -374,6 +376,17 @@ impl Memory {
     }
 }
 
+/// The room (in entries) a queue that started empty has once it has held `entries` at once:
+/// `VecDeque` grows only when full, first to 4 and then by doubling (checked against std by the
+/// test `grown_capacity_matches_std`), so up to twice the entries.
+pub fn grown_capacity(entries: u64) -> u64 {
+    match entries {
+        0 => 0,
+        1..=4 => 4,
+        n => n.checked_next_power_of_two().unwrap_or(u64::MAX),
+    }
+}
+
 /// Any limiter, as the page and the experiments hold it.
 pub trait Limiter {
     fn kind(&self) -> Kind;
@@ -628,11 +641,13 @@ impl Config {
         }
     }
 
-    /// The memory model's worst case for one client: key and state struct, plus every entry the
-    /// state can hold (at exactly that capacity; a growable queue may hold up to twice).
+    /// The most one client's state can take, as [`Memory`] counts it: key and state struct, plus
+    /// the room its queue has grown to once it held [`Config::max_entries`] (see
+    /// [`grown_capacity`]). No live [`Memory::per_client`] exceeds it, except a sliding log that
+    /// also logs rejected requests, which has no bound but the traffic.
     pub fn worst_case_bytes_per_client(&self) -> u64 {
         let fixed = self.build().map_or(0, |l| l.fixed_bytes_per_client());
-        fixed + self.max_entries() * self.entry_bytes()
+        fixed.saturating_add(grown_capacity(self.max_entries()).saturating_mul(self.entry_bytes()))
     }
 
     /// The parameters in words: "10 tokens, refilled at 5/s".
@@ -641,7 +656,12 @@ impl Config {
         let window = |ms: Millis| format::duration_ns(ms as f64 * 1e6);
         match self {
             Config::TokenBucket(a) => {
-                format!("{} tokens, refilled at {}{}", a.size, a.refill, soft(a.soft))
+                format!(
+                    "{}, refilled at {}{}",
+                    format::plural(a.size.into(), "token", "tokens"),
+                    a.refill,
+                    soft(a.soft)
+                )
             }
             Config::LeakyBucket(a) => {
                 format!("queue of {}, outflow {}{}", a.queue, a.outflow, soft(a.soft))
@@ -718,6 +738,7 @@ impl MaxInSpan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn retry_after_rounds_up_to_whole_seconds_and_is_never_zero() {
@@ -810,13 +831,50 @@ mod tests {
             got,
             vec![
                 (Kind::TokenBucket, 24),
-                (Kind::LeakyBucket, 56 + 100 * 8),
+                // 100 queued requests or timestamps: a queue grown to 128.
+                (Kind::LeakyBucket, 56 + 128 * 8),
                 (Kind::FixedWindow, 24),
-                (Kind::SlidingLog, 40 + 100 * 8),
-                (Kind::SubWindowCounter, 48 + 60 * 16),
+                (Kind::SlidingLog, 40 + 128 * 8),
+                // 60 sub-window counters: grown to 64.
+                (Kind::SubWindowCounter, 48 + 64 * 16),
                 (Kind::TwoWindowCounter, 24),
             ]
         );
+    }
+
+    #[test]
+    fn grown_capacity_matches_std() {
+        assert_eq!([0, 1, 4, 5, 8, 9, 100].map(grown_capacity), [0, 4, 4, 8, 8, 16, 128]);
+        assert_eq!(grown_capacity(u64::MAX), u64::MAX);
+        let mut millis: VecDeque<Millis> = VecDeque::new();
+        let mut counters: VecDeque<(u64, u32)> = VecDeque::new();
+        for n in 1..=600u64 {
+            millis.push_back(n);
+            counters.push_back((n, 1));
+            assert_eq!(millis.capacity() as u64, grown_capacity(n), "{n} timestamps");
+            assert_eq!(counters.capacity() as u64, grown_capacity(n), "{n} counters");
+        }
+    }
+
+    proptest! {
+        /// One client's live memory never exceeds the Step 2 figure, whatever its trace.
+        #[test]
+        fn live_memory_stays_within_the_worst_case(
+            limit in 1u32..40, window_ms in 1u64..5000,
+            gaps in prop::collection::vec(prop_oneof![Just(0u64), 0u64..50, 0u64..3000], 1..300),
+        ) {
+            for config in crate::rate_limit::timeline::default_configs(window_ms, limit) {
+                let bound = config.worst_case_bytes_per_client();
+                let mut limiter = config.build().unwrap();
+                let mut now = 0;
+                for gap in &gaps {
+                    now += gap;
+                    limiter.decide(1, now);
+                    let used = limiter.memory().total_bytes();
+                    prop_assert!(used <= bound, "{:?}: {used} > {bound} at {now}", config.kind());
+                }
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ use super::{
     SlidingLog, StateView, SubWindowCounter, TokenBucket, TwoWindowCounter, Verdict,
 };
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// The six rows of the page with comparable parameters: `limit` requests per `window_ms` for the
 /// window algorithms, a bucket and a queue of `limit` emptied or refilled at `limit` per window,
@@ -70,6 +72,9 @@ pub struct LaneStats {
     pub max_in_window: u64,
     /// Summed queueing delay, ms.
     pub total_delay_ms: u64,
+    /// Admitted requests the API has received by now: a queued one counts once it leaves the
+    /// queue, not when it joins it.
+    pub reached_api: u64,
 }
 
 impl LaneStats {
@@ -87,6 +92,8 @@ pub struct Lane {
     pub events: Vec<Event>,
     pub stats: LaneStats,
     span: MaxInSpan,
+    /// When each queued request still waiting will reach the API, soonest first.
+    in_queue: BinaryHeap<Reverse<Millis>>,
 }
 
 impl Lane {
@@ -143,6 +150,7 @@ impl Timeline {
                     events: Vec::new(),
                     stats: LaneStats::default(),
                     span: MaxInSpan::new(config.window_ms),
+                    in_queue: BinaryHeap::new(),
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -190,8 +198,13 @@ impl Timeline {
                 if let Some(at) = event.reaches_api_at() {
                     lane.span.admit(request.client, at);
                     s.max_in_window = lane.span.max();
+                    lane.in_queue.push(Reverse(at));
                 }
                 lane.events.push(event);
+            }
+            while lane.in_queue.peek().is_some_and(|&Reverse(at)| at <= t) {
+                lane.in_queue.pop();
+                lane.stats.reached_api += 1;
             }
         }
         self.now = self.now.max(t);
@@ -212,10 +225,11 @@ impl Timeline {
             .unwrap_or(0)
     }
 
-    /// Requests that reached (or will reach) the API per second of elapsed time, for a lane.
+    /// Requests the API has received by now per second of elapsed time, for a lane (a request
+    /// still in the leaky bucket's queue is not counted yet, as in [`Event::reaches_api_at`]).
     pub fn effective_rate(&self, lane: usize) -> f64 {
         match self.lanes.get(lane) {
-            Some(l) if self.now > 0 => l.stats.admitted() as f64 * 1000.0 / self.now as f64,
+            Some(l) if self.now > 0 => l.stats.reached_api as f64 * 1000.0 / self.now as f64,
             _ => 0.0,
         }
     }
@@ -886,6 +900,34 @@ mod tests {
         let copy = t.clone();
         t.advance_to(10);
         assert_eq!(t.lanes[0].events, copy.lanes[0].events);
+    }
+
+    /// Steady traffic at 10/s into a leaky bucket of 5 leaking 5/s: requests at 0, 100, ...,
+    /// 1000 ms all join the queue (it holds 5 at most and never overflows by 1000 ms), but only
+    /// those leaving at 0, 200, 400, 600, 800 and 1000 ms have reached the API.
+    #[test]
+    fn the_effective_rate_counts_requests_when_the_api_receives_them() {
+        let config = TimelineConfig {
+            window_ms: 1000,
+            configs: vec![Config::LeakyBucket(LeakyBucket::new(5, Rate { count: 5, per_ms: 1000 }))],
+            pattern: Pattern::Steady { clients: 1, per_second: 10 },
+            seed: 1,
+            duration_ms: 10_000,
+        };
+        let mut t = Timeline::new(&config).unwrap();
+        t.advance_to(1000);
+        let s = t.lanes[0].stats;
+        assert_eq!((s.allowed, s.queued, s.denied, s.reached_api), (1, 10, 0, 6));
+        assert_eq!(t.effective_rate(0), 6.0);
+        t.advance_to(1199);
+        assert_eq!(t.lanes[0].stats.reached_api, 6);
+        // By the end the outflow has sent one every 200 ms, 0 to 10,000 ms: 51 in 10 s, the
+        // outflow's 5/s plus the first request (counting at admission would give 5.x/s for
+        // each request still queued: 55 admitted by then).
+        t.advance_to(10_000);
+        let s = t.lanes[0].stats;
+        assert_eq!((s.admitted(), s.reached_api), (55, 51));
+        assert_eq!(t.effective_rate(0), 5.1);
     }
 
     /// The page's figure for the retrying clients: per lane, what each group sent and how much

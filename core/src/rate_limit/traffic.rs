@@ -278,6 +278,18 @@ impl RetryTally {
     }
 }
 
+/// What an impatient client got for its extra requests, against an honouring one: per client of
+/// each group, how many times the requests it sent (`.0`) and how many times the successes
+/// (`.1`). `None` while a group is empty or the honouring clients have no success to compare with.
+pub fn impatience(honouring: (u32, RetryTally), impatient: (u32, RetryTally)) -> Option<(f64, f64)> {
+    let ((nh, h), (ni, i)) = (honouring, impatient);
+    if nh == 0 || ni == 0 || h.sent == 0 || h.succeeded == 0 {
+        return None;
+    }
+    let per_client = |x: u64, of: u64, n: u32| (x as f64 * nh as f64) / (of as f64 * n as f64);
+    Some((per_client(i.sent, h.sent, ni), per_client(i.succeeded, h.succeeded, ni)))
+}
+
 /// Requests as a limiter sees them, in time order: a fixed trace, or clients reacting to answers.
 #[derive(Clone, Debug)]
 pub struct Source {
@@ -389,6 +401,19 @@ impl Source {
 mod tests {
     use super::*;
     use crate::rate_limit::{FixedWindow, Keyed};
+
+    #[test]
+    fn impatience_compares_one_client_of_each_kind() {
+        let tally = |sent, succeeded| RetryTally { sent, succeeded, refused: sent - succeeded };
+        // The page's default fixed-window run: 1,606 sent for 150 against 180 for 150.
+        let one_each = impatience((1, tally(180, 150)), (1, tally(1606, 150))).unwrap();
+        assert_eq!(one_each, (1606.0 / 180.0, 1.0));
+        // Two honouring clients sent 200 for 100 in all; one impatient client 300 for 60:
+        // per client 3× the requests (300 against 100) for 1.2× the successes (60 against 50).
+        assert_eq!(impatience((2, tally(200, 100)), (1, tally(300, 60))), Some((3.0, 1.2)));
+        assert_eq!(impatience((0, tally(0, 0)), (1, tally(300, 60))), None);
+        assert_eq!(impatience((1, tally(5, 0)), (1, tally(300, 60))), None, "nothing to compare with");
+    }
 
     fn times(pattern: Pattern, duration: Millis) -> Vec<(Millis, ClientId)> {
         pattern.generate(1, duration).unwrap().iter().map(|r| (r.at, r.client)).collect()

@@ -205,9 +205,9 @@ impl CollisionRun {
             reproduced &= (self.collisions[k] as f64 - expected).abs() <= slack;
             let prefix = if several { format!("length {len}: ") } else { String::new() };
             measured.push(format!(
-                "{prefix}{} collisions, {} retries",
-                format::group_digits(self.collisions[k].into()),
-                format::group_digits(self.retries[k].into())
+                "{prefix}{}, {}",
+                format::plural(self.collisions[k], "collision", "collisions"),
+                format::plural(self.retries[k], "retry", "retries")
             ));
             expected_parts.push(format!(
                 "{prefix}{} collisions (birthday bound n(n−1)/(2·62^{len}), within ±{})",

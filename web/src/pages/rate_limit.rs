@@ -21,7 +21,7 @@ use playground_core::rate_limit::experiments::{CounterErrorParams, CounterErrorR
 use playground_core::rate_limit::timeline::{
     Event as LaneEvent, Lane, Param, TRAFFIC_KINDS, Timeline, TimelineConfig, TimelineForm, default_configs,
 };
-use playground_core::rate_limit::traffic::{IMPATIENT_RETRY_MS, Pattern};
+use playground_core::rate_limit::traffic::{IMPATIENT_RETRY_MS, Pattern, RetryTally, impatience};
 use playground_core::rate_limit::{Config, Kind, Millis, StateView, Verdict};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -499,7 +499,7 @@ fn timeline_view(tl: &Timeline, selected: Option<u64>, nav: &Nav) -> Html {
                     { for marks }
                 </svg>
                 if hidden > 0 {
-                    <small class="rl-hidden">{ format!("{hidden} older requests in view not drawn") }</small>
+                    <small class="rl-hidden">{ format!("{} in view not drawn", format::plural(hidden as u64, "older request", "older requests")) }</small>
                 }
             </li>
         }
@@ -590,11 +590,11 @@ fn counts_table(tl: &Timeline) -> Html {
                         <th scope="col" class="num" title="Requests that waited in the leaky bucket's queue, then reached the API">{ "Queued" }</th>
                         <th scope="col" class="num" title="Requests refused with 429 Too Many Requests">{ "Denied" }</th>
                         <th scope="col" class="num" title="Admitted beyond the hard limit by the soft allowance">{ "Over limit" }</th>
-                        <th scope="col" class="num" title="Requests that reached the API per second of the run so far">{ "Effective rate" }</th>
+                        <th scope="col" class="num" title="Requests that reached the API per second of the run so far (a request in the leaky bucket's queue counts when it leaves)">{ "Effective rate" }</th>
                         <th scope="col" class="num" title="The most requests of one client that reached the API within any span of one window length">
                             { format!("Most in {}", duration(window)) }
                         </th>
-                        <th scope="col" class="num" title="Key, state and owned entries of the clients held now, divided by the clients">{ "Memory per client" }</th>
+                        <th scope="col" class="num" title="Measured: key, state and the room their queues have allocated, for the clients held now, divided by the clients; never above the per-client figure of Step 2, except for a sliding log that also logs rejected requests">{ "Memory per client" }</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -627,8 +627,28 @@ fn retry_table(tl: &Timeline) -> Html {
         return html! {};
     };
     let kinds = (honouring > 0) as usize + (impatient > 0) as usize;
+    let compared = |h: RetryTally, i: RetryTally| {
+        impatience((honouring, h), (impatient, i)).map(|(sent, succeeded)| {
+            format!(
+                "{}× the requests for {}× the successes",
+                format::significant(sent, 3),
+                format::significant(succeeded, 3)
+            )
+        })
+    };
+    let sum = |a: RetryTally, b: RetryTally| RetryTally {
+        sent: a.sent.saturating_add(b.sent),
+        succeeded: a.succeeded.saturating_add(b.succeeded),
+        refused: a.refused.saturating_add(b.refused),
+    };
+    let (all_h, all_i) = tl
+        .lanes
+        .iter()
+        .map(Lane::retry_tallies)
+        .fold((RetryTally::default(), RetryTally::default()), |(h, i), (lh, li)| (sum(h, lh), sum(i, li)));
     let lane_rows = |lane: &Lane| {
         let (h, i) = lane.retry_tallies();
+        let lane_compared = compared(h, i).unwrap_or_else(|| "—".to_string());
         let groups =
             [(Param::Honouring, "Honouring", honouring, h), (Param::Impatient, "Impatient", impatient, i)];
         let rows =
@@ -639,10 +659,13 @@ fn retry_table(tl: &Timeline) -> Html {
                         if row == 0 {
                             <th scope="rowgroup" rowspan={kinds.to_string()}>{ lane.kind().short_name() }</th>
                         }
-                        <td title={param.help()}>{ name }<small>{ format!("{clients} {}", if clients == 1 { "client" } else { "clients" }) }</small></td>
+                        <td title={param.help()}>{ name }<small>{ format::plural(clients.into(), "client", "clients") }</small></td>
                         <td class="num">{ group_digits(t.sent.into()) }</td>
                         <td class="num">{ group_digits(t.succeeded.into()) }<small>{ share }</small></td>
                         <td class="num">{ group_digits(t.refused.into()) }</td>
+                        if row == 0 && kinds == 2 {
+                            <td rowspan="2">{ lane_compared.clone() }</td>
+                        }
                     </tr>
                 }
             });
@@ -650,6 +673,12 @@ fn retry_table(tl: &Timeline) -> Html {
     };
     html! {
         <>
+        if let Some(line) = compared(all_h, all_i) {
+            <p class="rl-impatience">
+                { "All algorithms together, an impatient client sent " }<strong>{ line }</strong>
+                { " of an honouring one." }
+            </p>
+        }
         <div class="table-scroll">
             <table class="rl-retry">
                 <caption>{ format!("Retrying clients at {}: what each kind sent and what got through", ms(tl.now())) }</caption>
@@ -660,6 +689,9 @@ fn retry_table(tl: &Timeline) -> Html {
                         <th scope="col" class="num" title="Requests sent, retries included">{ "Sent" }</th>
                         <th scope="col" class="num" title="Requests allowed or queued, and their share of those sent">{ "Succeeded" }</th>
                         <th scope="col" class="num" title="Requests refused with 429 Too Many Requests">{ "Refused" }</th>
+                        if kinds == 2 {
+                            <th scope="col" title="Per client: what an impatient client sent and got through, as a multiple of what an honouring one did">{ "Impatient against honouring" }</th>
+                        }
                     </tr>
                 </thead>
                 { for tl.lanes.iter().map(lane_rows) }
@@ -912,7 +944,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
             let share = (tokens.max(0.0) / (*size).max(1) as f64 * 100.0).min(100.0);
             html! {
                 <>
-                    <p class="rl-figure">{ format!("{} of {size} tokens", format::significant(*tokens, 3)) }</p>
+                    <p class="rl-figure">{ format!("{} of {}", format::significant(*tokens, 3), format::plural((*size).into(), "token", "tokens")) }</p>
                     <svg class="rl-gauge" aria-hidden="true">
                         <rect class="rl-gauge-track" x="0" y="0" width="100%" height="100%" rx="3" />
                         <rect class="rl-gauge-fill" x="0" y="0" width={pct(share)} height="100%" rx="3" />
@@ -946,7 +978,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
         }
         StateView::SlidingLog { entries } => html! {
             <>
-                <p class="rl-figure">{ format!("{} timestamps in the log", entries.len()) }</p>
+                <p class="rl-figure">{ format!("{} in the log", format::plural(entries.len() as u64, "timestamp", "timestamps")) }</p>
                 <p class="note">{ "Newest first:" }</p>
                 <ol class="rl-chips">
                     { for entries.iter().rev().take(24).map(|e| html! { <li class="mono">{ ms(*e) }</li> }) }
@@ -967,7 +999,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
             html! {
                 <>
                     <p class="rl-figure">{ format!("{total} in the last {}", duration(window)) }</p>
-                    <svg class="rl-subs" role="img" aria-label={format!("{} non-empty sub-windows holding {total} requests", counters.len())}>
+                    <svg class="rl-subs" role="img" aria-label={format!("{} holding {}", format::plural(counters.len() as u64, "non-empty sub-window", "non-empty sub-windows"), format::plural((*total).into(), "request", "requests"))}>
                         { for counters.iter().map(|&(at, count)| {
                             let i = at.saturating_sub(start) / sub;
                             let w = 100.0 / slots as f64;
@@ -975,7 +1007,7 @@ fn state_view(view: &StateView, config: &Config, now: Millis) -> Html {
                             html! { <rect class="rl-sub" x={pct(i as f64 * w)} width={pct(w * 0.8)} y={pct(100.0 - h)} height={pct(h)} /> }
                         }) }
                     </svg>
-                    <p class="note">{ format!("{} counters of {} each (sub-window start: count), summed over the window.", counters.len(), duration(sub)) }</p>
+                    <p class="note">{ format!("{} of {} each (sub-window start: count), summed over the window.", format::plural(counters.len() as u64, "counter", "counters"), duration(sub)) }</p>
                 </>
             }
         }
@@ -1029,7 +1061,7 @@ fn estimate_section(props: &ConfigProps) -> Html {
                 <span class="figure">{ format::count((clients * per_second).round()) }</span>
                 { " requests per second at most reach the API" }
             </p>
-            <p class="formula">{ format!("1,000,000 clients × {limit} requests ÷ {} = {} requests/s", duration(window), format::count((clients * per_second).round())) }</p>
+            <p class="formula">{ format!("1,000,000 clients × {} ÷ {} = {} requests/s", format::plural(limit.into(), "request", "requests"), duration(window), format::count((clients * per_second).round())) }</p>
             <p>
                 { "If every client used its whole allowance, the API behind the limiter would see that many requests \
                    a second; a limiter caps the worst case, not the average. Each client may make up to " }
@@ -1039,7 +1071,7 @@ fn estimate_section(props: &ConfigProps) -> Html {
                 { "." }
             </p>
             <table class="rl-memory">
-                <caption>{ "Memory for a million clients (worst case of the memory model)" }</caption>
+                <caption>{ "Memory for a million clients, each holding as much as its state can" }</caption>
                 <thead><tr><th scope="col">{ "Algorithm" }</th><th scope="col" class="num">{ "Per client" }</th><th scope="col" class="num">{ "1 million clients" }</th></tr></thead>
                 <tbody>
                     { for configs.iter().map(|c| {
@@ -1055,11 +1087,15 @@ fn estimate_section(props: &ConfigProps) -> Html {
                 </tbody>
             </table>
             <p class="note">
-                { "Per client: the 8-byte key, the state struct (padding included) and every entry the state can \
-                   hold (8 bytes per queued request or logged timestamp, 16 per sub-window counter); the map's own \
-                   bookkeeping, which depends on the store (a hash index here, Redis elsewhere), is left out. The \
-                   sizes are this build's: in the browser (wasm32) a pointer takes 4 bytes, so a queue's or a log's \
-                   header is half its size in a 64-bit server." }
+                { "Per client: the 8-byte key, the state struct (padding included) and the room its queue has \
+                   allocated once it held every entry the state can hold (8 bytes per queued request or logged \
+                   timestamp, 16 per sub-window counter; a queue grows to 4 entries, then doubles, so its room is up \
+                   to twice the entries). The live counts' memory column measures the same things for the clients \
+                   held now, so it never exceeds this figure (a sliding log that also logs rejected requests has no \
+                   bound but the traffic; its figure here counts the admitted ones). The map's own bookkeeping, which depends on the store \
+                   (a hash index here, Redis elsewhere), is left out. The sizes are this build's: in the browser \
+                   (wasm32) a pointer takes 4 bytes, so a queue's or a log's header is half its size in a 64-bit \
+                   server." }
             </p>
         </Section>
     }
@@ -1139,12 +1175,12 @@ fn setup_card(config: &distributed::DistributedConfig, r: &SetupResult) -> Html 
                 </span>
                 { " over the limit" }
             </p>
-            <p>{ format!("{} of {} requests admitted; the limit allows {}. Worst window: {}.",
-                group_digits(r.admitted.into()), group_digits(r.requests.into()), group_digits(r.allowed.into()), r.worst_window) }</p>
+            <p>{ format!("{} of {} admitted; the limit allows {}. Worst window: {}.",
+                group_digits(r.admitted.into()), format::plural(r.requests, "request", "requests"), group_digits(r.allowed.into()), r.worst_window) }</p>
             if r.setup == Setup::SharedRacy {
-                <p>{ format!("{} increments lost to the race.", group_digits(r.lost_updates.into())) }</p>
+                <p>{ format!("{} lost to the race.", format::plural(r.lost_updates, "increment", "increments")) }</p>
             }
-            <svg class="rl-windows" role="img" aria-label={format!("Admitted per window for the first {} windows, against the limit of {}", shown.len(), config.limit)}>
+            <svg class="rl-windows" role="img" aria-label={format!("Admitted per window for the first {}, against the limit of {}", format::plural(shown.len() as u64, "window", "windows"), config.limit)}>
                 { for shown.iter().enumerate().map(|(i, &n)| {
                     let within = n.min(config.limit) as f64 / top * 100.0;
                     let total = n as f64 / top * 100.0;

@@ -264,14 +264,18 @@ fn storage_report(live: &Live) -> Html {
     }
 }
 
+/// The notes' load worked out by the estimation page's URL-shortener preset.
+fn notes_estimate() -> Option<estimate::Estimate> {
+    estimate::PRESETS[0].form().parse().ok().map(|a| estimate::estimate(&a))
+}
+
 /// The code space against the notes' load: how many links 6 and 7 symbols can name, and how many
 /// the estimation page's URL-shortener preset stores in 10 years.
 #[function_component(EstimateSection)]
 fn estimate_section() -> Html {
     let space = |len| base62::code_space(len).unwrap_or(0);
     let shown = |n: u64| group_digits(n.into());
-    let preset = &estimate::PRESETS[0];
-    let figures = preset.form().parse().ok().map(|a| estimate::estimate(&a));
+    let figures = notes_estimate();
     let step = |label: &str| {
         figures
             .as_ref()
@@ -364,6 +368,7 @@ fn link_list(props: &LiveProps) -> Html {
                 <ul class="sh-link-list">
                     { for links.iter().map(|l| link_item(l, &act)) }
                 </ul>
+                <p class="note">{ "Links survive a reload; click counts start again with each visit, since the analytics live in the simulated service, which is not saved." }</p>
                 <button type="button" class="secondary" onclick={let act = act.clone(); move |_| act.emit(Act::ForgetAll)}
                     title="Delete every link from the service and from local storage, and empty the browser's 301 cache">{ "Forget all links" }</button>
             }
@@ -388,7 +393,7 @@ fn link_item(l: &LinkView, act: &Callback<Act>) -> Html {
             </button>
             <span class="sh-long">{ "→\u{a0}" }{ l.long_url.clone() }</span>
             <span class="sh-link-meta">
-                { format!("{} click{} counted", l.clicks, if l.clicks == 1 { "" } else { "s" }) }
+                { format::plural(l.clicks, "click", "clicks") + " counted on this visit" }
                 if l.cached_in_browser { <span class="sh-cached">{ " · 301 cached in the browser" }</span> }
             </span>
             <button type="button" class="secondary sh-forget" onclick={forget} title="Delete this link from the service and from local storage">{ "Forget" }</button>
@@ -416,7 +421,7 @@ fn redirect_result(e: &Entry) -> Html {
     html! {
         <div class={classes!("sh-redirect", class)} aria-live="polite">
             <p class="sh-dest">
-                { format!("Click #{}: ", e.n) }
+                { format!("Latest click (#{} in the request log): ", e.n) }
                 if let Some(d) = &e.destination { { "the browser went to " }<a href={d.clone()} rel="noopener noreferrer nofollow" class="mono" title="The long URL the short link leads to (opening it leaves the playground)">{ d.clone() }</a> }
                 else { { "the browser stayed on " }<code>{ code.unwrap_or_default() }</code> }
             </p>
@@ -491,7 +496,7 @@ fn diagram(props: &LiveProps) -> Html {
         n(c.clicks)
     );
     let not_found = t.store == Some(StoreOp::Read { found: false });
-    let plural = |k: u64, one: &str, many: &str| format!("{} {}", n(k), if k == 1 { one } else { many });
+    let plural = format::plural;
     // The six boxes (browser, rate limiter, service, cache, store, analytics) and the six arrows
     // (browser → limiter → service → cache → store, service → store without a cache, service →
     // analytics), each lit when the latest request went through it.
@@ -501,7 +506,7 @@ fn diagram(props: &LiveProps) -> Html {
             "Browser",
             [
                 plural(c.requests, "request", "requests") + " sent",
-                format!("{} 301s cached", n(s.browser().cached().len() as u64)),
+                plural(s.browser().cached().len() as u64, "301", "301s") + " cached",
                 if browser_only { "from its cache".into() } else { String::new() },
             ],
         ),
@@ -529,7 +534,11 @@ fn diagram(props: &LiveProps) -> Html {
             [
                 plural(cache.hits(), "hit", "hits"),
                 plural(cache.misses(), "miss", "misses"),
-                format!("{} of {} entries", n(cache.len() as u64), n(cache.capacity() as u64)),
+                format!(
+                    "{} of {}",
+                    n(cache.len() as u64),
+                    plural(cache.capacity() as u64, "entry", "entries")
+                ),
             ],
         ),
         (
@@ -676,11 +685,14 @@ fn codes(props: &LiveProps) -> Html {
             <div class="sh-codes">
                 <h3>{ "Hash-prefix codes" }</h3>
                 <p>{ format!("A code is the first {len} base62 symbols' worth of SHA-1(long URL): {space} possible codes, so nothing about one code tells you another. Different URLs can share a prefix; the store is checked and a collision is rehashed with a salt.") }</p>
-                <p class="sh-figure">{ format!("{} collisions, {} retries on this visit", c.collisions, c.retries) }</p>
+                <p class="sh-figure">{ format!("{}, {} on this visit", format::plural(c.collisions, "collision", "collisions"), format::plural(c.retries, "retry", "retries")) }</p>
             </div>
         };
     };
     let time = |ms: u64| UtcTime::from_unix_ms(ms as i128).to_string();
+    // A plain sequence numbering the notes' links from 0 needs the symbols of its largest number.
+    let stored = notes_estimate().and_then(|e| e.value("Objects stored")).unwrap_or(0.0);
+    let sequence_symbols = base62::encode((stored as u64).saturating_sub(1)).len();
     html! {
         <div class="sh-codes">
             <h3>{ "Base62 codes are guessable" }</h3>
@@ -690,6 +702,13 @@ fn codes(props: &LiveProps) -> Html {
                     <code>{ group_digits(d.id.into()) }</code>{ format!(": made at {}, data centre {}, machine {}, sequence {}.",
                         d.utc, d.field("data centre").unwrap_or(0), d.field("machine").unwrap_or(0), d.field("sequence").unwrap_or(0)) }
                 </p>
+                <p class="sh-code-length">{ format!(
+                    "Why {}, when Step 2 finds {} enough? The ID is a 64-bit snowflake: its time, machine and sequence packed into one large number. A plain sequence numbering the {} links the notes' load stores in 10 years, from 0, would need only {}.",
+                    format::plural(code.chars().count() as u64, "symbol", "symbols"),
+                    sequence_symbols,
+                    format::count(stored),
+                    sequence_symbols,
+                ) }</p>
                 <p>{ "A link made in the same millisecond gets " }<code class="sh-next-same">{ p.next_same_ms.clone().unwrap_or_default() }</code>{ "." }</p>
             }
             <p class="sh-figure">
