@@ -15,6 +15,12 @@ pub fn group_digits(n: u128) -> String {
     out
 }
 
+/// A whole count with its noun, singular for exactly one: `plural(1, "version", "versions")` ->
+/// `"1 version"`, `plural(1200, "read", "reads")` -> `"1,200 reads"`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group_digits(u128::from(n)), if n == 1 { one } else { many })
+}
+
 /// A count that may be fractional, shown exactly when it is a whole number below 10^15 and with
 /// three significant digits otherwise: `1157.407` -> `"1,160"`, `11.574` -> `"11.6"`,
 /// `1e6` -> `"1,000,000"`.
@@ -154,6 +160,16 @@ mod tests {
             ("25%".into(), "1%".into(), "0%".into())
         );
         assert_eq!(percent(0.00931), "0.931%");
+    }
+
+    #[test]
+    fn plural_is_singular_for_one_only() {
+        let word = |n| plural(n, "session", "sessions");
+        assert_eq!(
+            (word(0), word(1), word(2)),
+            ("0 sessions".into(), "1 session".into(), "2 sessions".into())
+        );
+        assert_eq!(plural(1_200, "reply", "replies"), "1,200 replies");
     }
 
     #[test]
