@@ -163,8 +163,12 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
             <tr class={classes!((!view.up).then_some("down"))} data-server={me.clone()}>
                 <th scope="row">{ me.clone() }if !view.up { <span class="st-down">{ " ✕ down" }</span> }</th>
                 { for list.members().iter().enumerate().map(|(j, m)| {
-                    let label = if m.unknown { "unknown" } else { m.status.label() };
-                    html! { <td data-member={kv::server_name(j as u32)} data-status={label}>{ status_mark(m.status) }{ format!(" {} {label}", m.heartbeat) }</td> }
+                    let (label, text) = if m.unknown {
+                        ("unknown", " unknown".to_string())
+                    } else {
+                        (m.status.label(), format!(" {} {}", m.heartbeat, m.status.label()))
+                    };
+                    html! { <td data-member={kv::server_name(j as u32)} data-status={label}>{ status_mark(m.status) }{ text }</td> }
                 }) }
             </tr>
         })
@@ -172,7 +176,8 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
     let changes = sim.observer().membership.iter().rev().take(8);
     html! {
         <div class="kv-membership">
-            <p class="table-note">{ format!("Each server's membership list: a row per server, its heartbeat (generation.counter) and status of every member. \
+            <p class="table-note">{ format!("Each server's membership list: a row per server, the heartbeat it last heard from every member and its status. \
+                A heartbeat is a counter the member raises every round (#25: its 25th round); after a restart it counts again from #0 in a new generation (“#15 · gen 1”), which beats any heartbeat of the old one. \
                 ● alive · ○ suspected (silent {}) · ✕ down (silent {}, or a peer said so and its own record agrees). A down server's row is its list as it was when it crashed; \
                 a restarted server holds every other one ✕ unknown (taken for down) until a peer's list brings it a fresh heartbeat.",
                 us(c.params.gossip.suspect_after_us as f64), us(c.params.gossip.fail_after_us as f64)) }</p>
