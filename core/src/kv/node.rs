@@ -171,7 +171,7 @@ impl fmt::Display for KvMsg {
                     .enumerate()
                     .map(|(i, g)| {
                         format!(
-                            "{}:{}{}",
+                            "{} {}{}",
                             super::server_name(i as u32),
                             g.heartbeat,
                             if g.down { " down" } else { "" }
