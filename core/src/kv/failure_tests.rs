@@ -213,6 +213,31 @@ fn the_hinted_handoff_itself_brings_the_recovered_replicas_the_new_value() {
     }
 }
 
+/// The versions every stand-in keeps as hints, summed over the servers.
+fn hints_kept(sim: &Sim<KvNode>) -> u64 {
+    sim.nodes().filter_map(|n| n.node.as_server()).map(|s| s.hints.len()).sum()
+}
+
+#[test]
+fn hinted_writes_add_up_to_handed_off_plus_replaced_plus_waiting() {
+    // The notes' example, with a second write of K through C while A and B are still down (after
+    // a read, so that it supersedes the first): D and E each replace the hint they kept.
+    let Example { mut scenario, walk } = the_notes_example(Quorum::Sloppy);
+    let (c, c1) = (walk[2], client(&scenario.params, 0));
+    get(&mut scenario, 2_300 * MS, c1, K, Some(c.0));
+    put(&mut scenario, 2_500 * MS, c1, K, Some(c.0));
+    let figures = |sim: &Sim<KvNode>| {
+        let st = &sim.observer().stats;
+        assert_eq!(st.hints_waiting(), hints_kept(sim), "the stand-ins keep what the figures say");
+        (st.hints_stored, st.hints_handed_off, st.hints_replaced, st.hints_waiting())
+    };
+    // Two writes kept twice each (by D for A, by E for B); the second replaced the first.
+    assert_eq!(figures(&run(&scenario, 2_600 * MS)), (4, 0, 2, 2));
+    let end = run(&scenario, 6_000 * MS);
+    assert_eq!(figures(&end), (4, 2, 2, 0), "after recovery both are handed off");
+    assert_eq!(values(&history(&end)[5].result), ["v1.3"], "the read at 5 s sees the second write");
+}
+
 #[test]
 fn the_strict_quorum_refuses_the_write_during_the_failure_instead() {
     let Example { scenario, .. } = the_notes_example(Quorum::Strict);

@@ -794,8 +794,11 @@ impl Server {
             }
             Some(home) => {
                 self.remember(key);
-                let added = self.hints.keep(self.mode(), home, key, v);
-                ctx.observer().hinted(added);
+                let before = self.hints.len();
+                if self.hints.keep(self.mode(), home, key, v) != super::store::Added::Ignored {
+                    // The version is kept; the hints it supersedes are gone, never handed off.
+                    ctx.observer().hinted((before + 1).saturating_sub(self.hints.len()));
+                }
             }
         }
     }
