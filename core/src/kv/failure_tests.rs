@@ -375,3 +375,36 @@ fn a_live_anti_entropy_session_costs_what_the_walk_predicts() {
     assert_eq!(r.full_bytes, w.full_bytes);
     assert_eq!(r.repaired, 64);
 }
+
+/// A session that lost its other side is dropped, not left open: when its own server crashes at
+/// once; when its peer crashes, at the initiator's next session timer once gossip shows the peer
+/// down (one interval, 2 s, after the start), or without gossip once it is two intervals old.
+#[test]
+fn an_anti_entropy_session_ends_when_a_side_crashes() {
+    let interval = AntiEntropyParams::default().interval_us;
+    for (gossip, crash_initiator, ended_after) in
+        [(false, true, 1), (true, false, interval), (false, false, 2 * interval)]
+    {
+        let gossip = if gossip { GossipParams::on() } else { GossipParams::default() };
+        let p = KvParams { gossip, anti_entropy: AntiEntropyParams::on(), ..small(3, 3, 2, 2) };
+        let mut s = KvScenario::new(5, p);
+        // The first session, whose root is on its way to the peer for 250 µs.
+        let mut probe = KvSystem::build(&s).unwrap();
+        while probe.observer().open_syncs.is_empty() {
+            assert!(probe.step());
+        }
+        let (&id, first) = probe.observer().open_syncs.first_key_value().unwrap();
+        let (peer, started) = (first.peer, first.started);
+        let crashed = if crash_initiator { id.from } else { peer };
+        fault(&mut s, started + 1, Fault::Crash { node: NodeId(crashed) });
+        let case = format!("gossip {}, S{} crashed", s.params.gossip.enabled, crashed + 1);
+        let before = run(&s, started + ended_after - 1);
+        assert!(before.observer().open_syncs.contains_key(&id), "{case}: still open just before");
+        let sim = run(&s, started + ended_after);
+        let o = sim.observer();
+        assert!(!o.open_syncs.contains_key(&id), "{case}: open at {} µs", sim.now());
+        let r = o.recent_syncs.iter().find(|r| r.started == started && r.initiator == id.from).unwrap();
+        assert_eq!((r.dropped, r.ended), (true, Some(started + ended_after)), "{case}");
+        assert_eq!(o.anti_entropy.dropped, 1, "{case}");
+    }
+}

@@ -364,8 +364,20 @@ impl KvObserver {
     /// Session `id` ended (`in_sync`: its roots matched).
     pub fn sync_ended(&mut self, id: SyncId, in_sync: bool, now: Micros) {
         self.anti_entropy.in_sync += u64::from(in_sync);
+        self.close_sync(id, now, false);
+    }
+
+    /// A side dropped session `id` unfinished (it crashed, saw its peer down, or waited two
+    /// intervals for a lost message): the session is over, whatever the other side still holds.
+    pub fn sync_dropped(&mut self, id: SyncId, now: Micros) {
+        self.close_sync(id, now, true);
+    }
+
+    fn close_sync(&mut self, id: SyncId, now: Micros, dropped: bool) {
         if let Some(mut r) = self.open_syncs.remove(&id) {
+            self.anti_entropy.dropped += u64::from(dropped);
             r.ended = Some(now);
+            r.dropped = dropped;
             if self.recent_syncs.len() >= RECENT_SYNCS {
                 self.recent_syncs.pop_front();
             }
