@@ -353,7 +353,7 @@ pub(super) fn merkle(sim: &Sim<KvNode>, first: &UseStateHandle<u32>, second: &Us
                 { tag(None, format!("{}, {} in sync at the root", plural(ae.sessions, "session", "sessions"), n(ae.in_sync))) }
                 { tag(None, format!("sent {} of hashes + {} of buckets, against {} without trees", format::bytes(ae.hash_bytes as f64), format::bytes(ae.bucket_bytes as f64), format::bytes(ae.full_bytes as f64))) }
                 { tag(None, format!("{} repaired", plural(ae.repaired, "version", "versions"))) }
-                { tag(Some("ae-open"), format!("{} · {} dropped unfinished (a side crashed or saw the other down)",
+                { tag(Some("ae-open"), format!("{} · {} dropped unfinished (a side crashed, saw the other down or gave up waiting)",
                     plural(o.open_syncs.len() as u64, "session open", "sessions open"), n(ae.dropped))) }
             </p>
             if !o.recent_syncs.is_empty() {
