@@ -19,6 +19,15 @@ const seek = async (page, ms) => {
 };
 const status = (page, list, member) =>
   page.locator(`.membership tr[data-server="${list}"] td[data-member="${member}"]`).getAttribute('data-status');
+const cell = (page, list, member) => text(page.locator(`.membership tr[data-server="${list}"] td[data-member="${member}"]`));
+/** The hint figures, checked to add up: every write kept as a hint is handed off, replaced by a newer write or waiting. */
+const hintFigures = async (page) => {
+  const [stored, handedOff, replaced, waiting] = await Promise.all(
+    ['stored', 'handed-off', 'replaced', 'waiting'].map(async (f) => count(await text(page.locator(`[data-figure="hints-${f}"]`)))),
+  );
+  assert.equal(stored, handedOff + replaced + waiting, `${stored} kept = ${handedOff} handed off + ${replaced} replaced + ${waiting} waiting`);
+  return { stored, handedOff, replaced, waiting };
+};
 
 test('kv store under failure: detection, hints, Merkle trees and the quorum toggle', async () => {
   const { context, page, problems } = await openPage(browser, site);
@@ -39,10 +48,13 @@ test('kv store under failure: detection, hints, Merkle trees and the quorum togg
   await seek(page, 2500);
   for (const list of ['S1', 'S2', 'S4', 'S5']) assert.equal(await status(page, list, 'S3'), 'down', `${list}'s list`);
   assert.equal(await page.locator('.membership tr.down[data-server="S3"]').count(), 1);
+  // A heartbeat is a round counter, not a decimal: S1's own is "#" and its rounds so far.
+  assert.match(await cell(page, 'S1', 'S1'), /^● #\d+ alive$/);
   assert.match(await text(page.locator('.kv-changes')), /^✕ 1\.02 s S4: marks S3 down: a peer said so/);
 
   // The sloppy quorum's stand-ins keep hints for S3.
   assert.equal(await text(page.locator('[data-figure="hints-waiting"]')), '4 hinted versions waiting');
+  assert.equal((await hintFigures(page)).waiting, 4);
   assert.match(await text(page.locator('.kv-table.hints tbody')), /S3/);
 
   // S3 missed the writes: its tree differs from a peer's.
@@ -74,6 +86,9 @@ test('kv store under failure: detection, hints, Merkle trees and the quorum togg
   assert.equal(await status(page, 'S1', 'S3'), 'alive');
   assert.equal(count(await text(page.locator('[data-figure="hints-waiting"]'))), 0);
   assert.equal(await text(page.locator('[data-figure="hints-handed-off"]')), '4 handed off');
+  assert.equal((await hintFigures(page)).waiting, 0);
+  // S3 restarted: its heartbeats count again in a new generation.
+  assert.match(await cell(page, 'S1', 'S3'), /^● #\d+ · gen 1 alive$/);
   assert.equal(await page.locator('.kv-table.hints').count(), 0);
 
   await assertClean(page, problems);

@@ -287,6 +287,8 @@ pub struct SessionRecord {
     pub peer: u32,
     pub started: Micros,
     pub ended: Option<Micros>,
+    /// Ended unfinished: a side crashed, saw its peer down or gave up waiting.
+    pub dropped: bool,
     /// Keys both replicate.
     pub keys: u64,
     /// Levels of hashes exchanged.
@@ -312,6 +314,8 @@ pub struct AntiEntropyStats {
     pub sessions: u64,
     /// Sessions whose roots matched at once.
     pub in_sync: u64,
+    /// Sessions dropped unfinished (see [`SessionRecord::dropped`]).
+    pub dropped: u64,
     pub hash_bytes: u64,
     pub bucket_bytes: u64,
     pub full_bytes: u64,

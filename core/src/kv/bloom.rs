@@ -245,6 +245,13 @@ impl BloomFilter {
         self.set as f64 / self.bits as f64
     }
 
+    /// The false-positive rate the filter has now, read off its bits: a query for an absent
+    /// item finds all its k bits set with probability fill^k. A filter holding more items than
+    /// it was sized for shows it here (61.5% fill at k = 7 is 3.3%, not 1%).
+    pub fn estimated_false_positive_rate(&self) -> f64 {
+        libm::pow(self.fill_ratio(), f64::from(self.hashes))
+    }
+
     /// Clears bit `index`: only for the experiment that shows why a Bloom filter cannot remove.
     fn clear(&mut self, index: u64) {
         let (word, mask) = ((index / 64) as usize, 1u64 << (index % 64));
@@ -879,6 +886,21 @@ mod tests {
         assert!(billion.bits > 1 << 32, "more than wasm32's usize can count");
         assert_eq!(billion.memory_bytes(), 1_198_132_304.0);
         assert_eq!(format::bytes(billion.memory_bytes()), "1.2 GB");
+    }
+
+    #[test]
+    fn the_estimated_rate_is_the_fill_to_the_power_k() {
+        let mut f = BloomFilter::new(16, 3).unwrap();
+        assert_eq!(f.estimated_false_positive_rate(), 0.0, "an empty filter answers no to all");
+        for i in 0..8 {
+            f.set_bit(i);
+        }
+        // Half the bits set: each of the 3 probes of an absent item hits a 1 with chance 1/2.
+        assert_eq!(f.estimated_false_positive_rate(), 0.125);
+        for i in 8..16 {
+            f.set_bit(i);
+        }
+        assert_eq!(f.estimated_false_positive_rate(), 1.0, "a full filter answers yes to all");
     }
 
     #[test]

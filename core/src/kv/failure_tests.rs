@@ -213,6 +213,31 @@ fn the_hinted_handoff_itself_brings_the_recovered_replicas_the_new_value() {
     }
 }
 
+/// The versions every stand-in keeps as hints, summed over the servers.
+fn hints_kept(sim: &Sim<KvNode>) -> u64 {
+    sim.nodes().filter_map(|n| n.node.as_server()).map(|s| s.hints.len()).sum()
+}
+
+#[test]
+fn hinted_writes_add_up_to_handed_off_plus_replaced_plus_waiting() {
+    // The notes' example, with a second write of K through C while A and B are still down (after
+    // a read, so that it supersedes the first): D and E each replace the hint they kept.
+    let Example { mut scenario, walk } = the_notes_example(Quorum::Sloppy);
+    let (c, c1) = (walk[2], client(&scenario.params, 0));
+    get(&mut scenario, 2_300 * MS, c1, K, Some(c.0));
+    put(&mut scenario, 2_500 * MS, c1, K, Some(c.0));
+    let figures = |sim: &Sim<KvNode>| {
+        let st = &sim.observer().stats;
+        assert_eq!(st.hints_waiting(), hints_kept(sim), "the stand-ins keep what the figures say");
+        (st.hints_stored, st.hints_handed_off, st.hints_replaced, st.hints_waiting())
+    };
+    // Two writes kept twice each (by D for A, by E for B); the second replaced the first.
+    assert_eq!(figures(&run(&scenario, 2_600 * MS)), (4, 0, 2, 2));
+    let end = run(&scenario, 6_000 * MS);
+    assert_eq!(figures(&end), (4, 2, 2, 0), "after recovery both are handed off");
+    assert_eq!(values(&history(&end)[5].result), ["v1.3"], "the read at 5 s sees the second write");
+}
+
 #[test]
 fn the_strict_quorum_refuses_the_write_during_the_failure_instead() {
     let Example { scenario, .. } = the_notes_example(Quorum::Strict);
@@ -349,4 +374,37 @@ fn a_live_anti_entropy_session_costs_what_the_walk_predicts() {
     );
     assert_eq!(r.full_bytes, w.full_bytes);
     assert_eq!(r.repaired, 64);
+}
+
+/// A session that lost its other side is dropped, not left open: when its own server crashes at
+/// once; when its peer crashes, at the initiator's next session timer once gossip shows the peer
+/// down (one interval, 2 s, after the start), or without gossip once it is two intervals old.
+#[test]
+fn an_anti_entropy_session_ends_when_a_side_crashes() {
+    let interval = AntiEntropyParams::default().interval_us;
+    for (gossip, crash_initiator, ended_after) in
+        [(false, true, 1), (true, false, interval), (false, false, 2 * interval)]
+    {
+        let gossip = if gossip { GossipParams::on() } else { GossipParams::default() };
+        let p = KvParams { gossip, anti_entropy: AntiEntropyParams::on(), ..small(3, 3, 2, 2) };
+        let mut s = KvScenario::new(5, p);
+        // The first session, whose root is on its way to the peer for 250 µs.
+        let mut probe = KvSystem::build(&s).unwrap();
+        while probe.observer().open_syncs.is_empty() {
+            assert!(probe.step());
+        }
+        let (&id, first) = probe.observer().open_syncs.first_key_value().unwrap();
+        let (peer, started) = (first.peer, first.started);
+        let crashed = if crash_initiator { id.from } else { peer };
+        fault(&mut s, started + 1, Fault::Crash { node: NodeId(crashed) });
+        let case = format!("gossip {}, S{} crashed", s.params.gossip.enabled, crashed + 1);
+        let before = run(&s, started + ended_after - 1);
+        assert!(before.observer().open_syncs.contains_key(&id), "{case}: still open just before");
+        let sim = run(&s, started + ended_after);
+        let o = sim.observer();
+        assert!(!o.open_syncs.contains_key(&id), "{case}: open at {} µs", sim.now());
+        let r = o.recent_syncs.iter().find(|r| r.started == started && r.initiator == id.from).unwrap();
+        assert_eq!((r.dropped, r.ended), (true, Some(started + ended_after)), "{case}");
+        assert_eq!(o.anti_entropy.dropped, 1, "{case}");
+    }
 }

@@ -117,8 +117,14 @@ pub struct Heartbeat {
 }
 
 impl fmt::Display for Heartbeat {
+    /// The counter as `#25`, and the generation apart once the member has restarted:
+    /// `#15 · gen 1` (never `1.15`, which reads like a decimal).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.generation, self.counter)
+        write!(f, "#{}", self.counter)?;
+        if self.generation > 0 {
+            write!(f, " · gen {}", self.generation)?;
+        }
+        Ok(())
     }
 }
 
@@ -218,7 +224,7 @@ pub struct Membership {
 
 impl Membership {
     /// The list of a cluster's start (or of a server without gossip): every member alive as of
-    /// `now`, heartbeats unknown (0.0), and this server's own heartbeat in `generation`.
+    /// `now`, heartbeats unknown (#0), and this server's own heartbeat in `generation`.
     pub fn new(me: u32, servers: u32, generation: u32, now: Micros) -> Membership {
         Membership::with_others(me, servers, generation, Member { last_increase: now, ..Member::default() })
     }
@@ -338,6 +344,13 @@ mod tests {
 
     fn row(generation: u32, counter: u64, down: bool) -> Gossiped {
         Gossiped { heartbeat: hb(generation, counter), age_us: 0, down }
+    }
+
+    #[test]
+    fn a_heartbeat_shows_its_counter_and_its_generation_apart() {
+        assert_eq!(hb(0, 25).to_string(), "#25");
+        assert_eq!(hb(1, 15).to_string(), "#15 · gen 1");
+        assert_eq!(hb(0, 0).to_string(), "#0");
     }
 
     #[test]

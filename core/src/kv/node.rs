@@ -171,7 +171,7 @@ impl fmt::Display for KvMsg {
                     .enumerate()
                     .map(|(i, g)| {
                         format!(
-                            "{}:{}{}",
+                            "{} {}{}",
                             super::server_name(i as u32),
                             g.heartbeat,
                             if g.down { " down" } else { "" }
@@ -335,7 +335,7 @@ impl Node for KvNode {
 
     fn on_crash(&mut self, ctx: &mut Ctx<'_, Self>) {
         match self {
-            KvNode::Server(s) => s.crash(),
+            KvNode::Server(s) => s.crash(ctx),
             KvNode::Client(c) => c.crash(ctx),
         }
     }
@@ -558,21 +558,34 @@ impl Server {
         }
     }
 
-    fn crash(&mut self) {
+    fn crash(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         self.pending.take_all();
         self.handoffs.clear();
-        self.syncs.clear();
+        let now = ctx.now();
+        for id in std::mem::take(&mut self.syncs).into_keys() {
+            ctx.observer().sync_dropped(id, now);
+        }
     }
 
     /// Starts an anti-entropy session with a random peer this server shares keys with and sees
-    /// up, after forgetting sessions that never finished (a message lost, a peer down).
+    /// up, after dropping sessions that cannot finish: those older than two intervals (a message
+    /// lost) and those whose peer it now sees down.
     fn start_sync(&mut self, ctx: &mut Ctx<'_, KvNode>) {
         let cluster = self.shared();
         let ae = cluster.params.anti_entropy;
         ctx.set_timer(ae.interval_us, KvTimer::AntiEntropy);
         let now = ctx.now();
         let stale = ae.interval_us.saturating_mul(2);
-        self.syncs.retain(|_, s| now.saturating_sub(s.started) < stale);
+        let dropped: Vec<SyncId> = self
+            .syncs
+            .iter()
+            .filter(|(_, s)| now.saturating_sub(s.started) >= stale || !self.membership.is_up(s.peer.0))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in dropped {
+            self.syncs.remove(&id);
+            ctx.observer().sync_dropped(id, now);
+        }
         let me = self.me();
         let peers: Vec<NodeId> = (0..cluster.params.servers)
             .map(NodeId)
@@ -794,8 +807,11 @@ impl Server {
             }
             Some(home) => {
                 self.remember(key);
-                let added = self.hints.keep(self.mode(), home, key, v);
-                ctx.observer().hinted(added);
+                let before = self.hints.len();
+                if self.hints.keep(self.mode(), home, key, v) != super::store::Added::Ignored {
+                    // The version is kept; the hints it supersedes are gone, never handed off.
+                    ctx.observer().hinted((before + 1).saturating_sub(self.hints.len()));
+                }
             }
         }
     }

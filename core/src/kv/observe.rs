@@ -130,10 +130,13 @@ pub struct KvStats {
     pub repairs: u64,
     /// Clock entries dropped by pruning.
     pub pruned_entries: u64,
-    /// Writes a stand-in kept with a hint (sloppy quorum), and hinted versions handed off to
-    /// their replica and deleted.
+    /// Writes a stand-in kept with a hint (sloppy quorum). Each is later handed off to its
+    /// replica and deleted (`hints_handed_off`), replaced first by a newer hinted write of the
+    /// same key for the same replica (`hints_replaced`), or still waiting: `hints_stored` is the
+    /// sum of the three ([`KvStats::hints_waiting`]).
     pub hints_stored: u64,
     pub hints_handed_off: u64,
+    pub hints_replaced: u64,
     pub disk: DiskStats,
     /// Per interval of simulated time, by when the client got its answer: operations that
     /// succeeded (slot `ANSWERED`), failed (`FAILED`) and reads the checker found stale (`STALE`).
@@ -144,6 +147,11 @@ impl KvStats {
     pub const ANSWERED: usize = 0;
     pub const FAILED: usize = 1;
     pub const STALE: usize = 2;
+
+    /// The hinted writes neither handed off nor replaced: the versions the stand-ins still keep.
+    pub fn hints_waiting(&self) -> u64 {
+        self.hints_stored.saturating_sub(self.hints_handed_off).saturating_sub(self.hints_replaced)
+    }
 }
 
 /// One delay of the PBS probe: how many reads at that delay after a write saw it.
@@ -283,11 +291,10 @@ impl KvObserver {
         }
     }
 
-    /// A stand-in kept a hinted version.
-    pub fn hinted(&mut self, added: Added) {
-        if added != Added::Ignored {
-            self.stats.hints_stored += 1;
-        }
+    /// A stand-in kept a hinted version, which superseded `replaced` versions it had kept before.
+    pub fn hinted(&mut self, replaced: u64) {
+        self.stats.hints_stored += 1;
+        self.stats.hints_replaced += replaced;
     }
 
     /// Server `server` changed its mind about a member.
@@ -357,8 +364,20 @@ impl KvObserver {
     /// Session `id` ended (`in_sync`: its roots matched).
     pub fn sync_ended(&mut self, id: SyncId, in_sync: bool, now: Micros) {
         self.anti_entropy.in_sync += u64::from(in_sync);
+        self.close_sync(id, now, false);
+    }
+
+    /// A side dropped session `id` unfinished (it crashed, saw its peer down, or waited two
+    /// intervals for a lost message): the session is over, whatever the other side still holds.
+    pub fn sync_dropped(&mut self, id: SyncId, now: Micros) {
+        self.close_sync(id, now, true);
+    }
+
+    fn close_sync(&mut self, id: SyncId, now: Micros, dropped: bool) {
         if let Some(mut r) = self.open_syncs.remove(&id) {
+            self.anti_entropy.dropped += u64::from(dropped);
             r.ended = Some(now);
+            r.dropped = dropped;
             if self.recent_syncs.len() >= RECENT_SYNCS {
                 self.recent_syncs.pop_front();
             }

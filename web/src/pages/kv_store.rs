@@ -586,28 +586,31 @@ fn figures(sim: &Sim<KvNode>) -> Html {
     };
     let lost = kv::lost_writes(sim).len() as u64;
     html! {
-        <table class="figures kv-figures">
-            <caption>{ "Live figures (client side)" }</caption>
-            <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "ok" }</th><th scope="col">{ "timeouts" }</th><th scope="col">{ "no reply" }</th><th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th></tr></thead>
-            <tbody>
-                <tr><th scope="row">{ "Reads" }</th><td>{ n(st.reads.ok) }</td><td>{ n(st.reads.timeout) }</td><td>{ n(st.reads.no_reply) }</td>
-                    <td>{ pct(&st.read_latency, 50.0) }</td><td>{ pct(&st.read_latency, 95.0) }</td><td>{ pct(&st.read_latency, 99.0) }</td></tr>
-                <tr><th scope="row">{ "Writes" }</th><td>{ n(st.writes.ok) }</td><td>{ n(st.writes.timeout) }</td><td>{ n(st.writes.no_reply) }</td>
-                    <td>{ pct(&st.write_latency, 50.0) }</td><td>{ pct(&st.write_latency, 95.0) }</td><td>{ pct(&st.write_latency, 99.0) }</td></tr>
-            </tbody>
-            <tfoot>
-                <tr><td colspan="7">
-                    <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
-                        { format!("◆ {} stale reads of {} checked", n(o.checker.stale_reads), n(o.checker.reads_checked)) }</span>
-                    <span class="tag" data-figure="siblings">{ format!("{} reads returned siblings · replicas stored {} sibling copies", n(st.sibling_reads), n(st.sibling_copies)) }</span>
-                    <span class="tag" data-figure="repairs">{ format!("{} read repairs", n(st.repairs)) }</span>
-                    <span class="tag" data-figure="pruned"
-                        title="Clock entries dropped because a clock grew past the pruning limit: each can turn a newer version into a false sibling of the one it replaced">
-                        { format!("✂ {} clock entries pruned", n(st.pruned_entries)) }</span>
-                    <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {} lost writes", n(lost)) }</span>
-                </td></tr>
-            </tfoot>
-        </table>
+        <div class="kv-figures">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Live figures (scrolls sideways)">
+                <table class="figures">
+                    <caption>{ "Live figures (client side)" }</caption>
+                    <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "ok" }</th><th scope="col">{ "timeouts" }</th><th scope="col">{ "no reply" }</th><th scope="col">{ "p50" }</th><th scope="col">{ "p95" }</th><th scope="col">{ "p99" }</th></tr></thead>
+                    <tbody>
+                        <tr><th scope="row">{ "Reads" }</th><td>{ n(st.reads.ok) }</td><td>{ n(st.reads.timeout) }</td><td>{ n(st.reads.no_reply) }</td>
+                            <td>{ pct(&st.read_latency, 50.0) }</td><td>{ pct(&st.read_latency, 95.0) }</td><td>{ pct(&st.read_latency, 99.0) }</td></tr>
+                        <tr><th scope="row">{ "Writes" }</th><td>{ n(st.writes.ok) }</td><td>{ n(st.writes.timeout) }</td><td>{ n(st.writes.no_reply) }</td>
+                            <td>{ pct(&st.write_latency, 50.0) }</td><td>{ pct(&st.write_latency, 95.0) }</td><td>{ pct(&st.write_latency, 99.0) }</td></tr>
+                    </tbody>
+                </table>
+            </div>
+            <p class="tag-row">
+                <span class={classes!("tag", (o.checker.stale_reads > 0).then_some("stale"))} data-figure="stale">
+                    { format!("◆ {} of {} checked", format::plural(o.checker.stale_reads, "stale read", "stale reads"), n(o.checker.reads_checked)) }</span>
+                <span class="tag" data-figure="siblings">{ format!("{} · replicas stored {}",
+                    format::plural(st.sibling_reads, "read returned siblings", "reads returned siblings"), format::plural(st.sibling_copies, "sibling copy", "sibling copies")) }</span>
+                <span class="tag" data-figure="repairs">{ format::plural(st.repairs, "read repair", "read repairs") }</span>
+                <span class="tag" data-figure="pruned"
+                    title="Clock entries dropped because a clock grew past the pruning limit: each can turn a newer version into a false sibling of the one it replaced">
+                    { format!("✂ {}", format::plural(st.pruned_entries, "clock entry pruned", "clock entries pruned")) }</span>
+                <span class={classes!("tag", (lost > 0).then_some("deny"))} data-figure="lost">{ format!("✕ {}", format::plural(lost, "lost write", "lost writes")) }</span>
+            </p>
+        </div>
     }
 }
 

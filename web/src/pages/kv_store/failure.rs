@@ -8,7 +8,7 @@ use super::{choices, labelled, n, us};
 use crate::widgets::experiment::SlicedExperimentCard;
 use crate::widgets::plot::{Axis, Mark, Series, XyPlot, round_ticks};
 use playground_core::experiment::{self, Outcome};
-use playground_core::format;
+use playground_core::format::{self, plural};
 use playground_core::kv::anti_entropy::{self, ReplicaTree, Walk};
 use playground_core::kv::experiments::SEED;
 use playground_core::kv::failure_experiments::{self as fx, DetectionPoint, SyncPoint};
@@ -111,10 +111,12 @@ pub(super) fn failure_params(p: &KvParams, cb: &Callback<(Knob, String)>) -> Htm
     }
 }
 
-/// A small table that scrolls inside its own box: the first cell of each row names it, cells
-/// starting with a digit are numbers (right-aligned).
+/// A small table that scrolls inside its own box (a focusable region named `label`, so that a
+/// keyboard can scroll it too): the first cell of each row names it, cells starting with a digit
+/// are numbers (right-aligned).
 fn table(
     class: &'static str,
+    label: &'static str,
     caption: Option<String>,
     cols: &[&'static str],
     rows: Vec<Vec<String>>,
@@ -123,7 +125,7 @@ fn table(
     html! {
         <>
         if let Some(c) = caption { <p class="table-note">{ c }</p> }
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label={format!("{label} (scrolls sideways)")}>
             <table class={classes!("kv-table", class)}>
                 <thead><tr>{ for cols.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead>
                 <tbody>{ for rows.into_iter().map(|r| html! { <tr>{ for r.into_iter().map(cell) }</tr> }) }</tbody>
@@ -163,8 +165,12 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
             <tr class={classes!((!view.up).then_some("down"))} data-server={me.clone()}>
                 <th scope="row">{ me.clone() }if !view.up { <span class="st-down">{ " ✕ down" }</span> }</th>
                 { for list.members().iter().enumerate().map(|(j, m)| {
-                    let label = if m.unknown { "unknown" } else { m.status.label() };
-                    html! { <td data-member={kv::server_name(j as u32)} data-status={label}>{ status_mark(m.status) }{ format!(" {} {label}", m.heartbeat) }</td> }
+                    let (label, text) = if m.unknown {
+                        ("unknown", " unknown".to_string())
+                    } else {
+                        (m.status.label(), format!(" {} {}", m.heartbeat, m.status.label()))
+                    };
+                    html! { <td data-member={kv::server_name(j as u32)} data-status={label}>{ status_mark(m.status) }{ text }</td> }
                 }) }
             </tr>
         })
@@ -172,11 +178,12 @@ pub(super) fn membership(sim: &Sim<KvNode>) -> Html {
     let changes = sim.observer().membership.iter().rev().take(8);
     html! {
         <div class="kv-membership">
-            <p class="table-note">{ format!("Each server's membership list: a row per server, its heartbeat (generation.counter) and status of every member. \
+            <p class="table-note">{ format!("Each server's membership list: a row per server, the heartbeat it last heard from every member and its status. \
+                A heartbeat is a counter the member raises every round (#25: its 25th round); after a restart it counts again from #0 in a new generation (“#15 · gen 1”), which beats any heartbeat of the old one. \
                 ● alive · ○ suspected (silent {}) · ✕ down (silent {}, or a peer said so and its own record agrees). A down server's row is its list as it was when it crashed; \
                 a restarted server holds every other one ✕ unknown (taken for down) until a peer's list brings it a fresh heartbeat.",
                 us(c.params.gossip.suspect_after_us as f64), us(c.params.gossip.fail_after_us as f64)) }</p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Membership lists (scrolls sideways)">
                 <table class="kv-table membership">
                     <thead><tr><th scope="col">{ "List of" }</th>
                         { for (0..servers).map(|j| html! { <th scope="col">{ kv::server_name(j) }</th> }) }</tr></thead>
@@ -213,25 +220,26 @@ pub(super) fn hints(sim: &Sim<KvNode>) -> Html {
                 versions.to_string(),
             ]);
         }
-        flights.extend(
-            s.handoffs_in_flight()
-                .map(|(home, k)| format!("{} → {}: {k} keys", kv::server_name(i), sim.name(home))),
-        );
+        flights.extend(s.handoffs_in_flight().map(|(home, k)| {
+            format!("{} → {}: {}", kv::server_name(i), sim.name(home), plural(k as u64, "key", "keys"))
+        }));
     }
     html! {
         <div class="kv-hints">
-            <p>{ "A hint is a write a stand-in keeps for a replica it believes down, with that replica's name; when gossip shows the replica up again, the stand-in hands the write off to it and drops the hint." }</p>
+            <p>{ "A hint is a write a stand-in keeps for a replica it believes down, with that replica's name; when gossip shows the replica up again, the stand-in hands the write off to it and drops the hint. \
+                A newer write of the same key for the same replica replaces the hint before that. So every write kept as a hint is handed off, replaced or still waiting: the three figures after the first add up to it." }</p>
             if c.params.quorum == Quorum::Strict {
                 <p class="note">{ "With the strict quorum no server stands in, so there are no hints: choose the sloppy quorum." }</p>
             }
             <p class="tag-row">
-                { tag(Some("hints-waiting"), format!("{} hinted versions waiting", n(waiting))) }
-                { tag(Some("hints-stored"), format!("{} hints stored", n(st.hints_stored))) }
+                { tag(Some("hints-stored"), plural(st.hints_stored, "write kept as a hint", "writes kept as hints")) }
                 { tag(Some("hints-handed-off"), format!("{} handed off", n(st.hints_handed_off))) }
+                { tag(Some("hints-replaced"), format!("{} replaced by a newer write", n(st.hints_replaced))) }
+                { tag(Some("hints-waiting"), plural(waiting, "hinted version waiting", "hinted versions waiting")) }
                 { tag(None, if flights.is_empty() { "no hand-off in flight".to_string() } else { format!("in flight: {}", flights.join(", ")) }) }
             </p>
             if !rows.is_empty() {
-                { table("hints", None, &["Stand-in", "For replica", "Keys", "Versions"], rows) }
+                { table("hints", "Hints waiting", None, &["Stand-in", "For replica", "Keys", "Versions"], rows) }
             }
         </div>
     }
@@ -342,15 +350,17 @@ pub(super) fn merkle(sim: &Sim<KvNode>, first: &UseStateHandle<u32>, second: &Us
             </div>
             { body }
             <p class="tag-row">
-                { tag(None, format!("{} sessions, {} in sync at the root", n(ae.sessions), n(ae.in_sync))) }
+                { tag(None, format!("{}, {} in sync at the root", plural(ae.sessions, "session", "sessions"), n(ae.in_sync))) }
                 { tag(None, format!("sent {} of hashes + {} of buckets, against {} without trees", format::bytes(ae.hash_bytes as f64), format::bytes(ae.bucket_bytes as f64), format::bytes(ae.full_bytes as f64))) }
-                { tag(None, format!("{} versions repaired, {} sessions open", n(ae.repaired), o.open_syncs.len())) }
+                { tag(None, format!("{} repaired", plural(ae.repaired, "version", "versions"))) }
+                { tag(Some("ae-open"), format!("{} · {} dropped unfinished (a side crashed, saw the other down or gave up waiting)",
+                    plural(o.open_syncs.len() as u64, "session open", "sessions open"), n(ae.dropped))) }
             </p>
             if !o.recent_syncs.is_empty() {
-                { table("syncs", Some("The newest anti-entropy sessions".into()),
+                { table("syncs", "Anti-entropy sessions", Some("The newest anti-entropy sessions".into()),
                     &["Servers", "Started", "Keys", "Levels", "Buckets", "Sent", "Without tree", "Repaired"],
                     o.recent_syncs.iter().rev().take(8).map(|s| vec![
-                        format!("{} → {}", kv::server_name(s.initiator), kv::server_name(s.peer)), us(s.started as f64),
+                        format!("{} → {}{}", kv::server_name(s.initiator), kv::server_name(s.peer), if s.dropped { " (dropped)" } else { "" }), us(s.started as f64),
                         n(s.keys), s.rounds.to_string(), n(s.buckets_sent),
                         format::bytes(s.bytes() as f64), format::bytes(s.full_bytes as f64), n(s.repaired)]).collect()) }
             }
@@ -370,8 +380,10 @@ pub(super) fn bloom(sim: &Sim<KvNode>) -> Html {
                 kv::server_name(i),
                 n(f.bits()),
                 f.hashes().to_string(),
+                n(f.items()),
                 n(f.bits_set()),
-                format!("{}%", format::significant(100.0 * f.fill_ratio(), 3)),
+                format::percent(f.fill_ratio()),
+                format::percent(f.estimated_false_positive_rate()),
             ])
         })
         .collect();
@@ -380,13 +392,14 @@ pub(super) fn bloom(sim: &Sim<KvNode>) -> Html {
             <p>{ if disk.read_us == 0 { "No disk is simulated: reads are answered from memory. Turn the disk on under “Under failure” to see what the filter saves.".to_string() }
                 else { format!("Each read of a key costs a disk read of {}, unless the server's Bloom filter says the key was never stored there.", us(disk.read_us as f64)) } }</p>
             <p class="tag-row" data-figure="disk">
-                { tag(None, format!("{} disk reads", n(d.reads))) }
+                { tag(None, plural(d.reads, "disk read", "disk reads")) }
                 { tag(None, format!("{} of them for nothing (key absent)", n(d.empty))) }
                 { tag(None, format!("{} skipped by the filter", n(d.skipped))) }
             </p>
             if disk.bloom {
-                { table("bloom", Some(format!("Each server's filter, sized for the keys it replicates at {}% false positives; k hashes per key; fill = bits set / bits, false positives ≈ fillᵏ", format::significant(disk.bloom_fpr * 100.0, 3))),
-                    &["Server", "Bits", "k", "Bits set", "Fill"], rows) }
+                { table("bloom", "Bloom filters", Some(format!("Each server's filter, sized for the keys it replicates at {} false positives; k hashes per key; fill = bits set / bits; false positives now ≈ fillᵏ (above {} once a filter holds more keys than it was sized for, as a stand-in adds the keys it keeps hints of)",
+                    format::percent(disk.bloom_fpr), format::percent(disk.bloom_fpr))),
+                    &["Server", "Bits", "k", "Keys added", "Bits set", "Fill", "False positives"], rows) }
             } else {
                 <p class="note">{ "The Bloom filter is off: every read for a missing key reads the disk." }</p>
             }
@@ -502,7 +515,7 @@ fn detection_chart(points: &[DetectionPoint]) -> Html {
 
 /// "1 key shared", "3 keys shared".
 fn keys_shared(keys: usize) -> String {
-    format!("{} key{} shared", n(keys as u64), if keys == 1 { "" } else { "s" })
+    plural(keys as u64, "key shared", "keys shared")
 }
 
 /// Bytes a session sends against the share of keys differing (log x and y), the model dashed.
