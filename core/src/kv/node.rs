@@ -37,6 +37,7 @@ use super::store::{
 use super::{Cluster, KvObserver, Probe, Quorum};
 use crate::sim::{Ctx, Micros, Node, NodeId, TimerId};
 use rand::Rng;
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::rc::Rc;
@@ -49,6 +50,10 @@ const HANDOFF_KEYS: usize = 64;
 
 /// How long a client sends no request to a server that left one of its requests unanswered.
 const AVOID_US: Micros = 1_000_000;
+
+/// A short list of servers, kept inline (no allocation) up to a cluster of 16: one request's
+/// replicas or candidate coordinators.
+type Servers<T> = SmallVec<[T; 16]>;
 
 /// A coordinator's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -758,14 +763,14 @@ impl Server {
 
     /// The servers a request for `key` goes to, each with the replica it stands in for (`None`
     /// for one of the key's own replicas).
-    fn targets(&self, key: Key) -> Vec<(NodeId, Option<NodeId>)> {
+    fn targets(&self, key: Key) -> Servers<(NodeId, Option<NodeId>)> {
         let c = &self.cluster;
         let prefs = c.prefs.get(key as usize).map_or(&[][..], |p| p.as_slice());
         match c.params.quorum {
             Quorum::Strict => prefs.iter().map(|&r| (r, None)).collect(),
             Quorum::Sloppy => {
                 let me = self.me();
-                let chosen: Vec<NodeId> = c
+                let chosen: Servers<NodeId> = c
                     .walk(key)
                     .filter(|&id| id == me || self.membership.is_up(id.0))
                     .take(c.params.n as usize)
@@ -1248,16 +1253,19 @@ impl Client {
         let now = ctx.now();
         self.avoid.retain(|_, until| *until > now);
         let any = c.params.coordinator == super::Coordinator::AnyServer;
-        let candidates: Vec<NodeId> =
-            if any { (0..c.params.servers).map(NodeId).collect() } else { c.prefs[key as usize].clone() };
-        let usable: Vec<NodeId> =
+        let candidates: Servers<NodeId> = if any {
+            (0..c.params.servers).map(NodeId).collect()
+        } else {
+            Servers::from_slice(&c.prefs[key as usize])
+        };
+        let usable: Servers<NodeId> =
             candidates.iter().copied().filter(|id| !self.avoid.contains_key(id)).collect();
         let pool = if !usable.is_empty() {
             usable
         } else if let Some(first) =
             c.walk(key).find(|id| !self.avoid.contains_key(id)).filter(|_| c.params.quorum == Quorum::Sloppy)
         {
-            vec![first]
+            smallvec::smallvec![first]
         } else {
             candidates
         };
