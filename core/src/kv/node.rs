@@ -93,9 +93,11 @@ pub enum KvMsg {
         op: u64,
         key: Key,
     },
+    /// Shared (an `Rc`), so that the coordinator keeps the replica's answer without copying it;
+    /// it hashes and prints as the plain list.
     ReadReply {
         op: u64,
-        versions: Vec<Version>,
+        versions: Rc<[Version]>,
     },
     /// Coordinator → replica; `hint` names the replica a stand-in keeps the version for.
     Write {
@@ -446,7 +448,7 @@ enum Work {
     /// `asked`: how many servers the read went to (N, or fewer when a sloppy quorum found fewer
     /// healthy servers).
     Read {
-        answers: Vec<(NodeId, Vec<Version>)>,
+        answers: Vec<(NodeId, Rc<[Version]>)>,
         asked: u32,
         replied: bool,
     },
@@ -782,12 +784,12 @@ impl Server {
     }
 
     /// What this server answers for `key`: its own versions and any it keeps as a stand-in.
-    fn local_versions(&self, key: Key) -> Vec<Version> {
+    fn local_versions(&self, key: Key) -> Rc<[Version]> {
         let own = self.store.get(key);
         if self.hints.is_empty() {
-            own.to_vec()
+            Rc::from(own)
         } else {
-            self.mode().reconcile(own.iter().chain(self.hints.of_key(key)))
+            Rc::from(self.mode().reconcile(own.iter().chain(self.hints.of_key(key))))
         }
     }
 
@@ -928,7 +930,7 @@ impl Server {
             KvMsg::ReadReply { op, versions } => {
                 if let Some(Coordinating { work: Work::Read { answers, .. }, .. }) = self.pending.get_mut(*op)
                 {
-                    answers.push((from, versions.clone()));
+                    answers.push((from, Rc::clone(versions)));
                     self.progress_read(ctx, *op, false);
                 }
             }
@@ -1011,7 +1013,7 @@ impl Server {
         if !*replied && (got >= r || got >= n || deadline) {
             *replied = true;
             let result = if got >= r {
-                Reply::Ok { value: mode.reconcile(answers.iter().flat_map(|(_, v)| v)), got }
+                Reply::Ok { value: mode.reconcile(answers.iter().flat_map(|(_, v)| v.iter())), got }
             } else {
                 Reply::Timeout { got, needed: r }
             };
@@ -1028,7 +1030,7 @@ impl Server {
         if !self.cluster.params.read_repair || answers.len() < 2 {
             return;
         }
-        let merged = mode.reconcile(answers.iter().flat_map(|(_, v)| v));
+        let merged = mode.reconcile(answers.iter().flat_map(|(_, v)| v.iter()));
         let cluster = self.shared();
         let replicas = cluster.prefs.get(c.key as usize).map_or(&[][..], |p| p.as_slice());
         for (node, versions) in &answers {
