@@ -37,6 +37,7 @@ use super::store::{
 use super::{Cluster, KvObserver, Probe, Quorum};
 use crate::sim::{Ctx, Micros, Node, NodeId, TimerId};
 use rand::Rng;
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::rc::Rc;
@@ -49,6 +50,10 @@ const HANDOFF_KEYS: usize = 64;
 
 /// How long a client sends no request to a server that left one of its requests unanswered.
 const AVOID_US: Micros = 1_000_000;
+
+/// A short list of servers, kept inline (no allocation) up to a cluster of 16: one request's
+/// replicas or candidate coordinators.
+type Servers<T> = SmallVec<[T; 16]>;
 
 /// A coordinator's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -88,9 +93,11 @@ pub enum KvMsg {
         op: u64,
         key: Key,
     },
+    /// Shared (an `Rc`), so that the coordinator keeps the replica's answer without copying it;
+    /// it hashes and prints as the plain list.
     ReadReply {
         op: u64,
-        versions: Vec<Version>,
+        versions: Rc<[Version]>,
     },
     /// Coordinator → replica; `hint` names the replica a stand-in keeps the version for.
     Write {
@@ -441,7 +448,7 @@ enum Work {
     /// `asked`: how many servers the read went to (N, or fewer when a sloppy quorum found fewer
     /// healthy servers).
     Read {
-        answers: Vec<(NodeId, Vec<Version>)>,
+        answers: Vec<(NodeId, Rc<[Version]>)>,
         asked: u32,
         replied: bool,
     },
@@ -771,14 +778,14 @@ impl Server {
 
     /// The servers a request for `key` goes to, each with the replica it stands in for (`None`
     /// for one of the key's own replicas).
-    fn targets(&self, key: Key) -> Vec<(NodeId, Option<NodeId>)> {
+    fn targets(&self, key: Key) -> Servers<(NodeId, Option<NodeId>)> {
         let c = &self.cluster;
         let prefs = c.prefs.get(key as usize).map_or(&[][..], |p| p.as_slice());
         match c.params.quorum {
             Quorum::Strict => prefs.iter().map(|&r| (r, None)).collect(),
             Quorum::Sloppy => {
                 let me = self.me();
-                let chosen: Vec<NodeId> = c
+                let chosen: Servers<NodeId> = c
                     .walk(key)
                     .filter(|&id| id == me || self.membership.is_up(id.0))
                     .take(c.params.n as usize)
@@ -790,12 +797,12 @@ impl Server {
     }
 
     /// What this server answers for `key`: its own versions and any it keeps as a stand-in.
-    fn local_versions(&self, key: Key) -> Vec<Version> {
+    fn local_versions(&self, key: Key) -> Rc<[Version]> {
         let own = self.store.get(key);
         if self.hints.is_empty() {
-            own.to_vec()
+            Rc::from(own)
         } else {
-            self.mode().reconcile(own.iter().chain(self.hints.of_key(key)))
+            Rc::from(self.mode().reconcile(own.iter().chain(self.hints.of_key(key))))
         }
     }
 
@@ -939,7 +946,7 @@ impl Server {
             KvMsg::ReadReply { op, versions } => {
                 if let Some(Coordinating { work: Work::Read { answers, .. }, .. }) = self.pending.get_mut(*op)
                 {
-                    answers.push((from, versions.clone()));
+                    answers.push((from, Rc::clone(versions)));
                     self.progress_read(ctx, *op, false);
                 }
             }
@@ -1022,7 +1029,7 @@ impl Server {
         if !*replied && (got >= r || got >= n || deadline) {
             *replied = true;
             let result = if got >= r {
-                Reply::Ok { value: mode.reconcile(answers.iter().flat_map(|(_, v)| v)), got }
+                Reply::Ok { value: mode.reconcile(answers.iter().flat_map(|(_, v)| v.iter())), got }
             } else {
                 Reply::Timeout { got, needed: r }
             };
@@ -1039,7 +1046,7 @@ impl Server {
         if !self.cluster.params.read_repair || answers.len() < 2 {
             return;
         }
-        let merged = mode.reconcile(answers.iter().flat_map(|(_, v)| v));
+        let merged = mode.reconcile(answers.iter().flat_map(|(_, v)| v.iter()));
         let cluster = self.shared();
         let replicas = cluster.prefs.get(c.key as usize).map_or(&[][..], |p| p.as_slice());
         for (node, versions) in &answers {
@@ -1264,16 +1271,19 @@ impl Client {
         let now = ctx.now();
         self.avoid.retain(|_, until| *until > now);
         let any = c.params.coordinator == super::Coordinator::AnyServer;
-        let candidates: Vec<NodeId> =
-            if any { (0..c.params.servers).map(NodeId).collect() } else { c.prefs[key as usize].clone() };
-        let usable: Vec<NodeId> =
+        let candidates: Servers<NodeId> = if any {
+            (0..c.params.servers).map(NodeId).collect()
+        } else {
+            Servers::from_slice(&c.prefs[key as usize])
+        };
+        let usable: Servers<NodeId> =
             candidates.iter().copied().filter(|id| !self.avoid.contains_key(id)).collect();
         let pool = if !usable.is_empty() {
             usable
         } else if let Some(first) =
             c.walk(key).find(|id| !self.avoid.contains_key(id)).filter(|_| c.params.quorum == Quorum::Sloppy)
         {
-            vec![first]
+            smallvec::smallvec![first]
         } else {
             candidates
         };

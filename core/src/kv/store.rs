@@ -98,14 +98,21 @@ impl Versioning {
 
     /// Folds `v` into `set`.
     pub fn add(self, set: &mut Vec<Version>, v: Version) -> Added {
-        if set.iter().any(|old| self.covers(old, &v)) {
-            return Added::Ignored;
-        }
-        let before = set.len();
-        set.retain(|old| !self.covers(&v, old));
-        let dropped = before - set.len();
+        let Some(dropped) = self.make_room(set, &v) else { return Added::Ignored };
         set.push(v);
         if set.len() > 1 { Added::Sibling { siblings: set.len() } } else { Added::Replaced { dropped } }
+    }
+
+    /// The first half of [`Versioning::add`]: `None` when `set` already covers `v`, else drops
+    /// the versions `v` supersedes and says how many, leaving `v` to be pushed (so that a caller
+    /// holding `v` by reference copies only the versions it keeps).
+    fn make_room(self, set: &mut Vec<Version>, v: &Version) -> Option<usize> {
+        if set.iter().any(|old| self.covers(old, v)) {
+            return None;
+        }
+        let before = set.len();
+        set.retain(|old| !self.covers(v, old));
+        Some(before - set.len())
     }
 
     /// The versions that no other version in `versions` supersedes (duplicates once): what a
@@ -113,7 +120,9 @@ impl Versioning {
     pub fn reconcile<'a>(self, versions: impl IntoIterator<Item = &'a Version>) -> Vec<Version> {
         let mut out = Vec::new();
         for v in versions {
-            self.add(&mut out, v.clone());
+            if self.make_room(&mut out, v).is_some() {
+                out.push(v.clone());
+            }
         }
         out
     }

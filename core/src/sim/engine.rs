@@ -22,9 +22,10 @@ use std::rc::Rc;
 /// The default number of trace entries a run keeps.
 pub const DEFAULT_TRACE_CAPACITY: usize = 50_000;
 
-/// What a handler asked for, applied when it returns.
+/// What a handler asked for, applied when it returns. A message goes into its shared box at
+/// once, so that the (possibly large) message is copied once and the effects stay small.
 enum Effect<N: Node> {
-    Send { to: NodeId, msg: N::Msg },
+    Send { to: NodeId, msg: Rc<N::Msg> },
     SetTimer { id: TimerId, after: Micros, timer: N::Timer },
     Cancel(TimerId),
     Note(String),
@@ -63,7 +64,7 @@ impl<N: Node> Ctx<'_, N> {
 
     /// Sends `msg` to `to`; the network decides when (and whether) it arrives.
     pub fn send(&mut self, to: NodeId, msg: N::Msg) {
-        self.effects.push(Effect::Send { to, msg });
+        self.effects.push(Effect::Send { to, msg: Rc::new(msg) });
     }
 
     /// Asks to be woken with `timer` after `after` microseconds.
@@ -501,7 +502,7 @@ impl<N: Node> Sim<N> {
         self.effects = effects;
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg) {
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Rc<N::Msg>) {
         if to.index() >= self.slots.len() {
             let text = format!("message to a node that does not exist ({to}) discarded");
             self.trace.record(self.step, self.now, || TraceEvent::Note { node: from, text });
@@ -524,7 +525,6 @@ impl<N: Node> Sim<N> {
             (delay, fate)
         };
         let arrives = self.now.saturating_add(delay);
-        let msg = Rc::new(msg);
         self.trace.record(self.step, self.now, || TraceEvent::Send {
             id,
             from,
