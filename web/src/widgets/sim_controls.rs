@@ -1,6 +1,6 @@
 //! The controls of a simulated page (STYLE.md, "Motion and control"): Play/Pause, step forward and
 //! back, run to the end, reset, a speed menu and the run's clock, with the keyboard shortcuts
-//! (Space, →, ←, R) listed behind a "?" button and handled by [`use_sim_keys`]. The page owns the
+//! (Space, →, ←, R) listed behind a "Keys" button and handled by [`use_sim_keys`]. The page owns the
 //! run and the time; this widget only reports what was pressed.
 
 use gloo::events::{EventListener, EventListenerOptions};
@@ -72,7 +72,7 @@ pub fn sim_controls(props: &SimControlsProps) -> Html {
             </label>
             <p class="sim-time" aria-live="off">{ props.clock.clone() }</p>
             <details class="shortcuts">
-                <summary title="Keyboard shortcuts">{ "?" }</summary>
+                <summary title="Keyboard shortcuts">{ "Keys" }</summary>
                 <p>{ format!("Space: play or pause · →: {} · ←: {} · R: reset", props.step_label, props.back_label) }</p>
             </details>
         </div>
