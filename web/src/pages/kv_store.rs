@@ -655,7 +655,7 @@ const PRUNE_LIMITS: &[(u32, &str)] = &[
     (2, "2 entries"),
     (3, "3 entries"),
     (4, "4 entries"),
-    (10, "10 (Dynamo's): never reached here"),
+    (10, "10 (Dynamo)"),
 ];
 
 /// N, W, R and the rest: changing one starts a new run with the same seed.
@@ -677,7 +677,7 @@ fn params_panel(props: &ParamsProps) -> Html {
             { labelled(("kv-r", "R ", "R: how many replicas must answer a read before the client gets the result"), props.on_r.clone(), false, html! { { options(1..=p.n, p.r) } }) }
             { labelled(("kv-versioning", "Versions ", "Vector clocks keep concurrent writes as siblings; last-write-wins keeps the latest timestamp"), props.on_versioning.clone(), false, html! { { choices(&[("vc", "vector clocks"), ("lww", "last write wins")], if p.versioning == Versioning::VectorClocks { "vc" } else { "lww" }) } }) }
             { labelled(("kv-actors", "Clock entries per ", "Server entries are the notes' [Si, Vi]; with client entries every race becomes siblings"), props.on_actors.clone(), false, html! { { choices(&[("servers", "server"), ("clients", "client")], if p.actors == ClockActors::Servers { "servers" } else { "clients" }) } }) }
-            { labelled(("kv-prune", "Prune clocks past ", "Dynamo drops a clock's oldest entry once it has more than this many (keeping the writer's own). A pruned clock forgets what it descends from, so a newer version can look concurrent with the one it replaced: a false sibling"),
+            { labelled(("kv-prune", "Prune clocks past ", "Dynamo drops a clock's oldest entry once it has more than this many (keeping the writer's own); its 10 is never reached with the servers here. A pruned clock forgets what it descends from, so a newer version can look concurrent with the one it replaced: a false sibling"),
                 props.on_prune.clone(), p.versioning == Versioning::LastWriteWins, html! { { for PRUNE_LIMITS.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == p.max_clock_entries}>{ *label }</option> }) } }) }
             { labelled(("kv-latency", "Links ", "Same rack 40 µs, same data centre 0.5 ms, cross-region 150 ms round trip (log-normal)"), props.on_latency.clone(), false, html! { { choices(&[("rack", "same rack"), ("dc", "same data centre"), ("region", "cross-region")], latency) } }) }
             { labelled(("kv-rate", "Operations/s ", "Client operations per simulated second, all clients together: a read is one request, a write is a read then a write (two)"), props.on_rate.clone(), false, html! { { for [20u32, 100, 500, 1000].iter().map(|v| html! { <option value={v.to_string()} selected={(p.workload.ops_per_s - f64::from(*v)).abs() < 0.5}>{ v }</option> }) } }) }
