@@ -650,13 +650,8 @@ fn options(range: impl Iterator<Item = u32>, current: u32) -> Html {
 /// The clock lengths a person can prune at: (entries, label). A clock holds an entry per server
 /// that coordinated a write (at most N of them when a replica coordinates) or per client (the
 /// page's 3), so 3 and 4 prune only with a larger N, and Dynamo's 10 is never reached here.
-const PRUNE_LIMITS: &[(u32, &str)] = &[
-    (1, "1 entry"),
-    (2, "2 entries"),
-    (3, "3 entries"),
-    (4, "4 entries"),
-    (10, "10 (Dynamo)"),
-];
+const PRUNE_LIMITS: &[(u32, &str)] =
+    &[(1, "1 entry"), (2, "2 entries"), (3, "3 entries"), (4, "4 entries"), (10, "10 (Dynamo)")];
 
 /// N, W, R and the rest: changing one starts a new run with the same seed.
 fn params_panel(props: &ParamsProps) -> Html {
