@@ -231,21 +231,31 @@ fn read_repair_brings_a_behind_replica_up_to_date() {
     }
 }
 
-#[test]
-fn pruning_keeps_the_newest_entries() {
+/// Two puts of one client 10 ms apart (through S1, then S2) with clocks pruned to one entry and
+/// `skew` on S2's clock: the run, and each write's clock counters with its timestamp.
+fn two_pruned_writes(skew_us: i64) -> (Sim<KvNode>, Vec<(Vec<(u32, u64)>, Micros)>) {
     let mut p = small(3, 3, 3, 3);
     p.max_clock_entries = 1;
     let c1 = client(&p, 0);
     let mut s = KvScenario::new(1, p);
+    if skew_us != 0 {
+        fault(&mut s, 0, Fault::SetSkew { node: NodeId(1), skew_us });
+    }
     put(&mut s, 0, c1, K, Some(0));
     put(&mut s, 10 * MS, c1, K, Some(1));
     let sim = run(&s, 50 * MS);
-    let written: Vec<Vec<(u32, u64)>> = history(&sim)
+    let written = history(&sim)
         .iter()
-        .filter_map(|op| if let OpResult::Written(v) = &op.result { Some(counters(v)) } else { None })
+        .filter_map(|op| if let OpResult::Written(v) = &op.result { Some((counters(v), v.ts)) } else { None })
         .collect();
+    (sim, written)
+}
+
+#[test]
+fn pruning_keeps_the_newest_entries() {
+    let (sim, written) = two_pruned_writes(0);
     // [S1:1] then [S1:1][S2:1] pruned to its newest entry.
-    assert_eq!(written, vec![clock(&[(0, 1)]), clock(&[(1, 1)])]);
+    assert_eq!(written, vec![(clock(&[(0, 1)]), 250), (clock(&[(1, 1)]), 10_250)]);
     assert_eq!(sim.observer().stats.pruned_entries, 1);
 }
 
@@ -254,18 +264,7 @@ fn pruning_keeps_the_entry_just_advanced_when_its_clock_runs_behind() {
     // As above, but S2's clock is 10.1 ms behind: its entry is stamped 0.15 ms, older than S1's
     // 0.25 ms. Pruning S2's own entry would leave [S1:1], the clock of the version it replaces,
     // and the replicas would ignore the write; S2 keeps its entry instead.
-    let mut p = small(3, 3, 3, 3);
-    p.max_clock_entries = 1;
-    let c1 = client(&p, 0);
-    let mut s = KvScenario::new(1, p);
-    fault(&mut s, 0, Fault::SetSkew { node: NodeId(1), skew_us: -10_100 });
-    put(&mut s, 0, c1, K, Some(0));
-    put(&mut s, 10 * MS, c1, K, Some(1));
-    let sim = run(&s, 50 * MS);
-    let written: Vec<(Vec<(u32, u64)>, Micros)> = history(&sim)
-        .iter()
-        .filter_map(|op| if let OpResult::Written(v) = &op.result { Some((counters(v), v.ts)) } else { None })
-        .collect();
+    let (sim, written) = two_pruned_writes(-10_100);
     assert_eq!(written, vec![(clock(&[(0, 1)]), 250), (clock(&[(1, 1)]), 150)]);
     assert_eq!(sim.observer().stats.pruned_entries, 1);
     // Pruning's price remains: [S2:1] no longer shows that it descends from [S1:1], so every
