@@ -67,12 +67,12 @@ pub fn significant(x: f64, digits: u32) -> String {
     if frac_part.is_empty() { grouped } else { format!("{grouped}.{frac_part}") }
 }
 
-/// A byte count with a decimal SI prefix (1 KB = 1,000 bytes): `36.5e12` -> `"36.5 TB"`.
 /// A share (0.25) as a percentage with three significant digits ("25%").
 pub fn percent(share: f64) -> String {
     format!("{}%", significant(share * 100.0, 3))
 }
 
+/// A byte count with a decimal SI prefix (1 KB = 1,000 bytes): `36.5e12` -> `"36.5 TB"`.
 pub fn bytes(b: f64) -> String {
     scaled(b, 1000.0, &["B", "KB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"])
 }

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::estimate::Claim;
 use crate::experiment::{Outcome, broken};
-use crate::format::{duration_ns, group_digits, significant};
+use crate::format::{duration_ns, group_digits, plural, significant};
 use crate::sim::{Action, Fault, Micros, NodeId, SECOND, Scheduled, Sim, System, When};
 
 /// The cluster sizes and fanouts of the detection experiment.
@@ -227,11 +227,6 @@ pub fn false_positives(loss: f64, seed: u64) -> Result<FalsePositives, String> {
 
 const FALSE_POSITIVE_EXPECTED: &str = "none without loss; more with more loss";
 
-/// "1 mark", "0 marks", "1,234 marks".
-fn marks(n: u64) -> String {
-    format!("{} mark{}", group_digits(u128::from(n)), if n == 1 { "" } else { "s" })
-}
-
 fn false_positive_claim() -> Outcome {
     let runs: Result<Vec<FalsePositives>, String> =
         LOSSES.iter().map(|&l| false_positives(l, SEED)).collect();
@@ -252,7 +247,7 @@ pub fn false_positive_outcome(runs: &[FalsePositives]) -> Outcome {
             format!(
                 "{}% loss: {}, {}% of the time",
                 significant(r.loss * 100.0, 2),
-                marks(r.marks),
+                plural(r.marks, "mark", "marks"),
                 significant(r.down_share * 100.0, 3)
             )
         })
@@ -261,8 +256,8 @@ pub fn false_positive_outcome(runs: &[FalsePositives]) -> Outcome {
     Outcome {
         measured: format!(
             "{} without loss; {} at {}% loss",
-            marks(first.marks),
-            marks(last.marks),
+            plural(first.marks, "mark", "marks"),
+            plural(last.marks, "mark", "marks"),
             significant(last.loss * 100.0, 2)
         ),
         expected: FALSE_POSITIVE_EXPECTED.to_string(),

@@ -421,7 +421,6 @@ impl CounterErrorRun {
     /// expected to reach it.
     pub fn finding(&self) -> Finding {
         let p = self.params;
-        let pct = |x: f64| format!("{}%", format::significant(x * 100.0, 3));
         let far = {
             let (below, above) =
                 (self.two_by_band[Band::FarBelow as usize], self.two_by_band[Band::FarAbove as usize]);
@@ -436,14 +435,14 @@ impl CounterErrorRun {
         let tally_row = |label: String, t: &Tally| Row {
             label,
             value: t.share(),
-            shown: format!("{} decided differently", pct(t.share())),
+            shown: format!("{} decided differently", format::percent(t.share())),
             note: format!(
                 "{} of {} requests: {} wrongly admitted, {} wrongly refused; mean rate error {}",
                 format::group_digits(t.wrong().into()),
                 format::group_digits(t.requests.into()),
                 format::group_digits(t.false_allow.into()),
                 format::group_digits(t.false_deny.into()),
-                pct(t.mean_rel_error())
+                format::percent(t.mean_rel_error())
             ),
         };
         let mut rows = vec![
@@ -464,17 +463,17 @@ impl CounterErrorRun {
             outcome: Outcome {
                 measured: format!(
                     "{} of requests decided differently, mean rate error {}",
-                    pct(share),
-                    pct(self.two.mean_rel_error())
+                    format::percent(share),
+                    format::percent(self.two.mean_rel_error())
                 ),
                 expected: format!(
                     "{} of 400 million requests, mean rate error {} (Cloudflare); reproduced at up to {}× that \
                      share ({}) and a mean rate error up to {}",
-                    pct(expected),
-                    pct(CLOUDFLARE_RATE_ERROR),
+                    format::percent(expected),
+                    format::percent(CLOUDFLARE_RATE_ERROR),
                     CLOUDFLARE_FACTOR,
-                    pct(expected * CLOUDFLARE_FACTOR),
-                    pct(CLOUDFLARE_RATE_ERROR)
+                    format::percent(expected * CLOUDFLARE_FACTOR),
+                    format::percent(CLOUDFLARE_RATE_ERROR)
                 ),
                 reproduced: self.is_finished()
                     && share <= expected * CLOUDFLARE_FACTOR
@@ -497,13 +496,13 @@ impl CounterErrorRun {
                     format::group_digits(self.refused.into()),
                     format::group_digits(self.two.wrong().into()),
                     format::group_digits(self.two.false_allow.into()),
-                    pct(self.two.mean_rel_error()),
-                    pct(near.share()),
-                    pct(far.share()),
-                    pct(near_part),
+                    format::percent(self.two.mean_rel_error()),
+                    format::percent(near.share()),
+                    format::percent(far.share()),
+                    format::percent(near_part),
                     CLOUDFLARE_FACTOR,
                     format::duration_ns(p.sub_window_ms as f64 * 1e6),
-                    pct(self.sub.share()),
+                    format::percent(self.sub.share()),
                 ),
             },
             measured: share,
@@ -723,10 +722,8 @@ mod tests {
         assert!(!run.finding().outcome.reproduced);
     }
 
-    /// The page's run on its default seed; seconds long in a debug build, so on demand:
-    /// `cargo test -p playground-core counter_error_page_run -- --ignored`.
+    /// The page's run on its default seed, pinned (about 4 s in a debug build).
     #[test]
-    #[ignore]
     fn counter_error_page_run_is_pinned() {
         let mut run = CounterErrorRun::new(CounterErrorParams::default(), 1);
         run.advance(usize::MAX);

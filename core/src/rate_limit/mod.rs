@@ -379,7 +379,7 @@ impl Memory {
 /// The room (in entries) a queue that started empty has once it has held `entries` at once:
 /// `VecDeque` grows only when full, first to 4 and then by doubling (checked against std by the
 /// test `grown_capacity_matches_std`), so up to twice the entries.
-pub fn grown_capacity(entries: u64) -> u64 {
+fn grown_capacity(entries: u64) -> u64 {
     match entries {
         0 => 0,
         1..=4 => 4,

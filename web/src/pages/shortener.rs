@@ -496,7 +496,6 @@ fn diagram(props: &LiveProps) -> Html {
         n(c.clicks)
     );
     let not_found = t.store == Some(StoreOp::Read { found: false });
-    let plural = format::plural;
     // The six boxes (browser, rate limiter, service, cache, store, analytics) and the six arrows
     // (browser → limiter → service → cache → store, service → store without a cache, service →
     // analytics), each lit when the latest request went through it.
@@ -505,8 +504,8 @@ fn diagram(props: &LiveProps) -> Html {
             hot(last.is_some(), None),
             "Browser",
             [
-                plural(c.requests, "request", "requests") + " sent",
-                plural(s.browser().cached().len() as u64, "301", "301s") + " cached",
+                format::plural(c.requests, "request", "requests") + " sent",
+                format::plural(s.browser().cached().len() as u64, "301", "301s") + " cached",
                 if browser_only { "from its cache".into() } else { String::new() },
             ],
         ),
@@ -532,12 +531,12 @@ fn diagram(props: &LiveProps) -> Html {
             hot(t.cache.is_some(), (t.cache == Some(false)).then_some("miss")),
             "Cache (LRU)",
             [
-                plural(cache.hits(), "hit", "hits"),
-                plural(cache.misses(), "miss", "misses"),
+                format::plural(cache.hits(), "hit", "hits"),
+                format::plural(cache.misses(), "miss", "misses"),
                 format!(
                     "{} of {}",
                     n(cache.len() as u64),
-                    plural(cache.capacity() as u64, "entry", "entries")
+                    format::plural(cache.capacity() as u64, "entry", "entries")
                 ),
             ],
         ),
@@ -545,19 +544,19 @@ fn diagram(props: &LiveProps) -> Html {
             hot(t.store.is_some(), not_found.then_some("bad")),
             "Store",
             [
-                plural(s.service().rows().count() as u64, "row", "rows"),
-                plural(c.store_reads, "read", "reads"),
-                plural(c.store_writes, "write", "writes"),
+                format::plural(s.service().rows().count() as u64, "row", "rows"),
+                format::plural(c.store_reads, "read", "reads"),
+                format::plural(c.store_writes, "write", "writes"),
             ],
         ),
         (
             hot(t.counted, None),
             "Analytics",
             [
-                plural(c.clicks, "click", "clicks"),
+                format::plural(c.clicks, "click", "clicks"),
                 top.map_or_else(
                     || "no clicks yet".to_string(),
-                    |(_, k)| format!("top: {}", plural(*k, "click", "clicks")),
+                    |(_, k)| format!("top: {}", format::plural(*k, "click", "clicks")),
                 ),
                 top.map_or_else(String::new, |(code, _)| code.clone()),
             ],
