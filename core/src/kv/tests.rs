@@ -231,9 +231,12 @@ fn read_repair_brings_a_behind_replica_up_to_date() {
     }
 }
 
+/// A written version's clock counters and its timestamp.
+type Written = (Vec<(u32, u64)>, Micros);
+
 /// Two puts of one client 10 ms apart (through S1, then S2) with clocks pruned to one entry and
 /// `skew` on S2's clock: the run, and each write's clock counters with its timestamp.
-fn two_pruned_writes(skew_us: i64) -> (Sim<KvNode>, Vec<(Vec<(u32, u64)>, Micros)>) {
+fn two_pruned_writes(skew_us: i64) -> (Sim<KvNode>, Vec<Written>) {
     let mut p = small(3, 3, 3, 3);
     p.max_clock_entries = 1;
     let c1 = client(&p, 0);
